@@ -1,0 +1,36 @@
+# Every target sets up what it needs itself: a venv for Python packages,
+# Debian packages (Tesseract, MediaWiki, Chromium) through scripts/setup-system.sh.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BATCH  ?= build/demo
+
+.PHONY: setup venv system demo test test-all bench wiki-up wiki-down clean
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,samples]'
+	touch $@
+
+system:
+	bash scripts/setup-system.sh
+
+setup: venv system
+
+demo: setup
+	$(PY) -m importer build samples/kk-sample/hocr --profile kk-encyclopedia --out $(BATCH)
+
+test: setup
+	bash scripts/run-tests.sh
+
+# Everything, including the slow tests (full OCR of the sample pages).
+test-all: setup
+	$(PY) -m pytest -m '' -q
+
+bench: setup
+	$(PY) bench/bench_readers.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,79 @@
+"""Command line: parses arguments and calls the library. Nothing else.
+
+Every error the user should see is an ImporterError; `main` turns it into one
+line on stderr and its exit code (the traceback only with --debug).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from . import __version__
+from .errors import ImporterError, Interrupted
+
+
+def _add_build(commands) -> None:
+    build = commands.add_parser(
+        "build", parents=[_common()], help="read scans or OCR output into pages and articles",
+        description="Read scanned volumes (hOCR, ALTO, PAGE XML, plain text, or page images "
+                    "to OCR) into BATCH/pages.jsonl, then segment, render and license-tag "
+                    "the articles.")
+    build.add_argument("sources", nargs="+", metavar="SOURCE", help="files or folders")
+    build.add_argument("--profile", required=True,
+                       help="profile name in mappings/ (e.g. kk-encyclopedia) or a .toml path")
+    build.add_argument("--out", required=True, metavar="BATCH", help="the batch folder")
+    build.add_argument("--volume", type=int, default=1,
+                       help="volume number for files the profile does not place (default 1)")
+    build.add_argument("--jobs", type=int, default=None,
+                       help="parallel OCR processes (default: one per core)")
+    build.add_argument("--pages-only", action="store_true",
+                       help="stop after pages.jsonl (no articles)")
+    build.set_defaults(handler=_run_build)
+
+
+def _run_build(args) -> int:
+    from .build import build, format_summary
+    result = build(args.sources, args.profile, args.out, default_volume=args.volume,
+                   workers=args.jobs, progress=not args.quiet, pages_only=args.pages_only)
+    print(format_summary(result))
+    return result.exit_code()
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, also after the command name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress bars")
+    return common
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="importer",
+        description="Bring a donated, scanned encyclopedia into a Wikipedia.")
+    parser.add_argument("--version", action="version", version=f"importer {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_build(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    args.debug = getattr(args, "debug", False)
+    args.quiet = getattr(args, "quiet", False)
+    try:
+        return args.handler(args)
+    except ImporterError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"importer: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(f"importer: interrupted; {Interrupted.__doc__}", file=sys.stderr)
+        return Interrupted.exit_code

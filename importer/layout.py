@@ -1,0 +1,313 @@
+"""Page layout: reading order from boxes, running heads and page numbers.
+
+Readers hand over lines in whatever order the engine wrote them. On noisy
+pages Tesseract splits a column into blocks and interleaves them with the next
+column, so the order is rebuilt here from the boxes alone: find the column
+gutters, read the columns left to right and top to bottom, and let lines that
+span the columns (a full-width title) cut the page into bands.
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+import regex
+
+from .model import BODY, DROPPED_ROLES, HEADER, PAGE_NUMBER, Box, Line, Page
+
+# A line narrower than this share of the text width can belong to one column;
+# wider lines span columns and cut the page into bands.
+SPANNING_SHARE = 0.6
+HISTOGRAM_BINS = 300
+
+
+@dataclass
+class Columns:
+    """Column boundaries (x positions of gutter centres) of one page."""
+
+    left: int
+    right: int
+    gutters: list[tuple[int, int]]  # (start, end) of every gutter, left to right
+
+    @property
+    def count(self) -> int:
+        return len(self.gutters) + 1
+
+    def column_spans(self) -> list[tuple[int, int]]:
+        edges = [self.left] + [x for gutter in self.gutters for x in gutter] + [self.right]
+        return [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+
+
+def find_columns(lines: list[Line]) -> Columns | None:
+    """Find column gutters from a histogram of the boxes of narrow lines."""
+    boxed = [line.box for line in lines if line.box is not None and line.box.width > 0]
+    if len(boxed) < 4:
+        return None
+    left = min(b.x0 for b in boxed)
+    right = max(b.x1 for b in boxed)
+    text_width = right - left
+    if text_width <= 0:
+        return None
+    narrow = [b for b in boxed if b.width < SPANNING_SHARE * text_width]
+    if len(narrow) < 4:
+        return Columns(left, right, [])
+    bin_width = text_width / HISTOGRAM_BINS
+    coverage = [0] * HISTOGRAM_BINS
+    for box in narrow:
+        first = int((box.x0 - left) / bin_width)
+        last = min(HISTOGRAM_BINS - 1, int((box.x1 - left) / bin_width))
+        for index in range(first, last + 1):
+            coverage[index] += 1
+    peak = max(coverage)
+    threshold = max(1, int(0.08 * peak))
+    min_gutter_bins = max(2, int(0.006 * HISTOGRAM_BINS))
+    gutters: list[tuple[int, int]] = []
+    index = 0
+    while index < HISTOGRAM_BINS:
+        if coverage[index] <= threshold:
+            start = index
+            while index < HISTOGRAM_BINS and coverage[index] <= threshold:
+                index += 1
+            end = index
+            # A gutter needs text on both sides: a real column's worth of lines.
+            mass_left = sum(coverage[:start])
+            mass_right = sum(coverage[end:])
+            column_mass = 0.15 * sum(coverage)
+            if (end - start >= min_gutter_bins and start > 0 and end < HISTOGRAM_BINS
+                    and mass_left >= column_mass and mass_right >= column_mass):
+                gutters.append((int(left + start * bin_width), int(left + end * bin_width)))
+        else:
+            index += 1
+    return Columns(left, right, gutters)
+
+
+def _split_at_gutters(line: Line, columns: Columns) -> list[Line]:
+    """Split a line that the engine merged across a gutter, at a word gap there."""
+    if not columns.gutters or line.box is None or len(line.words) < 2:
+        return [line]
+    if any(word.box is None for word in line.words):
+        return [line]
+    gaps = [b.box.x0 - a.box.x1 for a, b in zip(line.words, line.words[1:])]
+    usual_gap = statistics.median(gaps)
+    pieces: list[list] = [[line.words[0]]]
+    for gap, previous, word in zip(gaps, line.words, line.words[1:]):
+        gap_start, gap_end = previous.box.x1, word.box.x0
+        # Only a gap as wide as the gutter itself, far wider than the line's
+        # word spacing, is a seam between two columns.
+        if any(gap_start <= (g0 + g1) / 2 <= gap_end and gap >= max(0.5 * (g1 - g0), 3 * usual_gap)
+               for g0, g1 in columns.gutters):
+            pieces.append([])
+        pieces[-1].append(word)
+    if len(pieces) == 1:
+        return [line]
+    return [Line(words=words, box=Box.union([w.box for w in words]), role=line.role,
+                 block=line.block, hyphenated=line.hyphenated if words is pieces[-1] else False)
+            for words in pieces]
+
+
+def order_lines(page: Page) -> list[Line]:
+    """The page's lines in reading order (kept as given when the source is ordered)."""
+    lines = [line for line in page.lines]
+    if page.ordered or any(line.box is None for line in lines if line.words):
+        return lines
+    columns = find_columns(lines)
+    if columns is None:
+        return sorted(lines, key=lambda l: (l.box.y0, l.box.x0) if l.box else (0, 0))
+    split: list[Line] = []
+    for line in lines:
+        split.extend(_split_at_gutters(line, columns))
+    text_width = max(1, columns.right - columns.left)
+    spans = columns.column_spans()
+
+    def column_of(line: Line) -> int | None:
+        """Index of the column a line belongs to, or None when it spans columns."""
+        box = line.box
+        if box.width >= SPANNING_SHARE * text_width:
+            return None
+        overlaps = [max(0, min(box.x1, c1) - max(box.x0, c0)) for c0, c1 in spans]
+        covered = [o / max(1, c1 - c0) for o, (c0, c1) in zip(overlaps, spans)]
+        if sum(1 for share in covered if share >= 0.3) >= 2:
+            return None
+        best = max(range(len(spans)), key=lambda i: overlaps[i])
+        if overlaps[best] == 0:  # entirely inside a gutter: nearest column by centre
+            best = min(range(len(spans)),
+                       key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - box.center_x))
+        return best
+
+    boxed = [line for line in split if line.box is not None]
+    spanning = sorted((line for line in boxed if column_of(line) is None), key=lambda l: l.box.y0)
+    in_columns = [line for line in boxed if column_of(line) is not None]
+    ordered: list[Line] = []
+    band_top = float("-inf")
+    for separator in spanning + [None]:
+        band_bottom = separator.box.y0 if separator is not None else float("inf")
+        band = [line for line in in_columns if band_top <= _middle(line) < band_bottom]
+        for index in range(len(spans)):
+            ordered.extend(sorted((line for line in band if column_of(line) == index),
+                                  key=lambda l: (l.box.y0, l.box.x0)))
+        if separator is not None:
+            ordered.append(separator)
+            band_top = band_bottom
+    # Lines without words or boxes carry nothing to place; keep any text they have last.
+    ordered.extend(line for line in split if line.box is None and line.words)
+    return ordered
+
+
+def _middle(line: Line) -> float:
+    return (line.box.y0 + line.box.y1) / 2
+
+
+# --- running heads, page numbers ---------------------------------------------
+
+# Digits as OCR sometimes reads them in a page number ("17" came back as "ІІ").
+_DIGIT_LOOKALIKES = str.maketrans({"І": "1", "I": "1", "l": "1", "|": "1", "О": "0",
+                                   "O": "0", "o": "0", "З": "3", "б": "6", "S": "5"})
+_PAGE_NUMBER = regex.compile(r"^\W{0,4}(\d{1,4})\W{0,4}$")
+_ROMAN = regex.compile(r"^\W{0,3}([ivxlcdm]{1,7})\W{0,3}$", regex.IGNORECASE)
+# Guide words: capitals, a dash, capitals ("АБАЙ — АЛМАТЫ"), nothing else.
+_GUIDE_WORDS = regex.compile(r"^[\p{Lu}\d][\p{Lu}\d\s.,'’()-]*\s*[—–-]{1,3}\s*[\p{Lu}\d][\p{Lu}\d\s.,'’()-]*$")
+
+
+def page_number_of(text: str) -> str | None:
+    """The number a page-number line shows, or None when it is not one."""
+    compact = text.replace(" ", "")
+    if len(compact) > 10:
+        return None
+    match = _PAGE_NUMBER.match(compact) or _PAGE_NUMBER.match(compact.translate(_DIGIT_LOOKALIKES))
+    if match:
+        return str(int(match.group(1)))
+    match = _ROMAN.match(compact)
+    if match and len(compact) <= 8:
+        return match.group(1).lower()
+    return None
+
+
+def looks_like_guide_words(text: str) -> bool:
+    return bool(_GUIDE_WORDS.match(text.strip())) and any(c.isalpha() for c in text)
+
+
+def repetition_key(text: str) -> str:
+    """Text with digits and case removed: a running title repeats under this key."""
+    return regex.sub(r"[\d\W_]+", "", text).lower()
+
+
+def edge_rows(lines: list[Line]) -> tuple[set[int], set[int]]:
+    """Indexes of the lines in the top row and bottom row of the page.
+
+    A row is every line whose vertical middle is within one typical line height
+    of the top-most (bottom-most) line: a running head and the page number
+    printed on the same baseline are one row.
+    """
+    boxed = [(i, line.box) for i, line in enumerate(lines) if line.box is not None and line.words]
+    if len(boxed) < 3:
+        return set(), set()
+    height = statistics.median(b.height for _, b in boxed) or 1
+    top = min(b.y0 for _, b in boxed)
+    bottom = max(b.y1 for _, b in boxed)
+    top_row = {i for i, b in boxed if (b.y0 + b.y1) / 2 - top <= height * 1.1}
+    bottom_row = {i for i, b in boxed if bottom - (b.y0 + b.y1) / 2 <= height * 1.1}
+    # A row that holds most of the page is not a margin (a one-line page, say).
+    if len(top_row) > len(boxed) / 2:
+        top_row = set()
+    if len(bottom_row) > len(boxed) / 2:
+        bottom_row = set()
+    return top_row, bottom_row
+
+
+def is_centred_alone(line: Line, lines: list[Line], columns: Columns | None) -> bool:
+    """A short line centred on the page and not aligned with any column start."""
+    if columns is None or line.box is None:
+        return False
+    text_width = columns.right - columns.left
+    centre = (columns.left + columns.right) / 2
+    if line.box.width > 0.5 * text_width or abs(line.box.center_x - centre) > 0.08 * text_width:
+        return False
+    tolerance = 0.02 * text_width
+    return all(abs(line.box.x0 - c0) > tolerance for c0, _ in columns.column_spans())
+
+
+def is_set_apart(line: Line, lines: list[Line]) -> bool:
+    """More space below the line than between lines of text (a head, not text)."""
+    if line.box is None:
+        return False
+    below = [other.box for other in lines if other.box is not None and other is not line
+             and other.box.y0 >= line.box.y1 - 2
+             and min(other.box.x1, line.box.x1) > max(other.box.x0, line.box.x0)]
+    if not below:
+        return False
+    heights = sorted(other.box.height for other in lines if other.box is not None)
+    typical = heights[len(heights) // 2] or 1
+    gap = min(box.y0 for box in below) - line.box.y1
+    return gap >= 0.6 * typical
+
+
+@dataclass
+class Classified:
+    """A page's lines in reading order, each marked body or dropped (and why)."""
+
+    lines: list[Line]
+    dropped: list[tuple[int, str]]  # (index into lines, role)
+    printed_number: str | None
+
+
+def classify(page: Page, lines: list[Line], repeated: set[str]) -> Classified:
+    """Mark running heads, page numbers and catch-words for dropping.
+
+    By the source's own roles first, then by position (top and bottom rows of
+    the page) together with the form of the text or its repetition on other
+    pages of the volume (`repeated` holds repetition keys seen often).
+    """
+    dropped: list[tuple[int, str]] = []
+    printed = page.printed_number
+    top_row, bottom_row = edge_rows(lines)
+    columns = find_columns(lines) if not page.ordered else None
+    edge = top_row | bottom_row
+    if page.ordered and not any(line.box for line in lines):
+        # No boxes (plain text): the first and last non-empty lines are the edges.
+        filled = [i for i, line in enumerate(lines) if line.text.strip()]
+        edge = set(filled[:1] + filled[-1:]) if len(filled) > 2 else set()
+    for index, line in enumerate(lines):
+        text = line.text.strip()
+        if not text:
+            continue
+        if line.role in DROPPED_ROLES:
+            dropped.append((index, line.role))
+            if line.role == PAGE_NUMBER and printed is None:
+                printed = page_number_of(text) or printed
+            continue
+        if line.role != BODY or index not in edge:
+            continue
+        number = page_number_of(text)
+        if number is not None:
+            dropped.append((index, PAGE_NUMBER))
+            printed = printed or number
+        elif (looks_like_guide_words(text) or repetition_key(text) in repeated
+              or (index in top_row and is_centred_alone(line, lines, columns))):
+            dropped.append((index, HEADER))
+        else:
+            # "17 АБАЙ — АЛМАТЫ", "202 Literaturverzeichnis": page number and
+            # running head merged into one line, set apart from the text below.
+            head, _, rest = text.partition(" ")
+            tail_head, _, tail = text.rpartition(" ")
+            for number_part, rest_part in ((head, rest), (tail, tail_head)):
+                number = page_number_of(number_part)
+                # A one-digit number before words is more often a chapter than a page.
+                if number is not None and len(number_part) >= 2 and rest_part and (
+                        looks_like_guide_words(rest_part)
+                        or (len(rest_part.split()) <= 4 and index in top_row
+                            and is_set_apart(line, lines))):
+                    dropped.append((index, HEADER))
+                    printed = printed or number
+                    break
+    return Classified(lines=lines, dropped=dropped, printed_number=printed)
+
+
+def edge_keys(lines: list[Line]) -> list[str]:
+    """Repetition keys of the lines in the page's top and bottom rows (pass one)."""
+    top_row, bottom_row = edge_rows(lines)
+    keys = []
+    for index in sorted(top_row | bottom_row):
+        key = repetition_key(lines[index].text)
+        if len(key) >= 3:
+            keys.append(key)
+    return keys

@@ -1,0 +1,192 @@
+"""hOCR reader: Tesseract 3-5, kraken, ocropy, ABBYY-via-XSLT.
+
+ocr_page > (ocr_carea >) (ocr_par >) ocr_line > ocrx_word, geometry and
+confidences in the `title` attribute. Files that are not well-formed XML
+(kraken writes raw '&') are read with the HTML parser instead.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Iterator
+
+from lxml import etree
+
+from importer.errors import InputFileError
+from importer.model import Box, Line, Page, Word
+
+from .common import resolve_image, to_confidence, to_int, words_from_text
+from .xmlsafe import parse_html, parse_xml, read_bytes
+
+# Line-level classes: Tesseract 4+ marks headers, captions and floats as lines.
+_LINE_CLASSES = {"ocr_line", "ocrx_line", "ocr_header", "ocr_caption", "ocr_textfloat"}
+_BLOCK_CLASSES = {"ocr_par", "ocr_carea"}
+_BOLD_TAGS = {"strong", "b"}
+
+# Property separators in `title`: ';' (the spec), or ', ' before the next
+# property name (kraken: "bbox 1 2 3 4, x_confs 0.9"); quoted values protected.
+_TITLE_TOKEN = re.compile(r'"[^"]*"|;|,\s*(?=[A-Za-z_]\w*(?:\s|$))')
+
+
+def parse_title(title: str | None) -> dict[str, str]:
+    """'bbox 1 2 3 4; x_wconf 93; image "a.png"' -> {'bbox': '1 2 3 4', ...}."""
+    properties: dict[str, str] = {}
+    if not title:
+        return properties
+    start = 0
+    parts: list[str] = []
+    for match in _TITLE_TOKEN.finditer(title):
+        if match.group().startswith('"'):
+            continue
+        parts.append(title[start:match.start()])
+        start = match.end()
+    parts.append(title[start:])
+    for part in parts:
+        name, _, value = part.strip().partition(" ")
+        if name and name not in properties:
+            properties[name] = value.strip()
+    return properties
+
+
+def _bbox(properties: dict[str, str]) -> Box | None:
+    values = properties.get("bbox", "").split()
+    if len(values) != 4:
+        return None
+    numbers = [to_int(v) for v in values]
+    if None in numbers:
+        return None
+    return Box(*numbers)
+
+
+def _word_confidence(properties: dict[str, str]) -> float | None:
+    if "x_wconf" in properties:
+        return to_confidence(properties["x_wconf"], 100)
+    confs = []
+    for value in properties.get("x_confs", "").split():
+        try:
+            confs.append(float(value))
+        except ValueError:
+            pass
+    if not confs:
+        return None
+    # kraken writes per-character confidences in 0..1, Tesseract in 0..100.
+    scale = 100 if max(confs) > 1 else 1
+    return to_confidence(sum(confs) / len(confs), scale)
+
+
+def _local(tag) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _classes(element) -> list[str]:
+    value = element.get("class")
+    return value.split() if value else []
+
+
+def _parse(path, data: bytes) -> etree._Element:
+    """XML first (exact); HTML when the file is not well-formed XML."""
+    try:
+        return parse_xml(path, data)
+    except InputFileError as error:
+        if not error.problem.startswith("truncated or malformed XML"):
+            raise
+        # A cut-off file is as broken as HTML as it is as XML: say so, don't guess.
+        if b"</html" not in data[-4096:].lower() and b"</body" not in data[-4096:].lower():
+            raise
+    return parse_html(path, data)
+
+
+def read_hocr(path: str | os.PathLike) -> Iterator[Page]:
+    data = read_bytes(path)
+    root = _parse(path, data)
+    sequence = 0
+    for element in root.iter(etree.Element):
+        if "ocr_page" not in _classes(element):
+            continue
+        properties = parse_title(element.get("title"))
+        page_box = _bbox(properties)
+        lines: list[Line] = []
+        _collect_lines(element, None, lines)
+        image = properties.get("image", "").strip().strip('"')
+        yield Page(
+            lines=lines, source=str(path), sequence=sequence,
+            width=page_box.width if page_box else None,
+            height=page_box.height if page_box else None,
+            image=resolve_image(path, image),
+        )
+        sequence += 1
+
+
+def _collect_lines(element, block: str | None, out: list[Line]) -> None:
+    for child in element.iterchildren(etree.Element):
+        classes = _classes(child)
+        if not classes:
+            _collect_lines(child, block, out)  # plain <div>/<span> wrappers
+        elif _LINE_CLASSES.intersection(classes):
+            line = _read_line(child, block)
+            if line is not None:
+                out.append(line)
+        elif "ocr_page" in classes:
+            continue  # a nested page is read on its own
+        else:
+            # The innermost ocr_par/ocr_carea with an id names the block.
+            if child.get("id") and _BLOCK_CLASSES.intersection(classes):
+                _collect_lines(child, child.get("id"), out)
+            else:
+                _collect_lines(child, block, out)
+
+
+def _read_line(line_el, block: str | None) -> Line | None:
+    line_box = _bbox(parse_title(line_el.get("title")))
+    segments = [el for el in line_el.iter(etree.Element) if "ocrx_word" in _classes(el)]
+    if not segments:
+        # ocropy: a line without words; its text is all we have.
+        words = words_from_text("".join(line_el.itertext()), line_box)
+    elif any(not _text(seg).strip() for seg in segments):
+        # kraken writes spaces as segments of their own: runs between them are words.
+        words = _join_segments(segments)
+    else:
+        words = [_word(seg) for seg in segments]
+        words = [w for w in words if w.text]
+        if any(" " in w.text for w in words):
+            words = [part for w in words for part in words_from_text(w.text, w.box, w.confidence, w.bold)]
+    if not words:
+        return None
+    return Line(words, line_box or Box.union([w.box for w in words]), block=block)
+
+
+def _text(element) -> str:
+    return "".join(element.itertext())
+
+
+def _is_bold(element) -> bool:
+    return any(_local(el.tag) in _BOLD_TAGS for el in element.iter(etree.Element))
+
+
+def _word(element) -> Word:
+    properties = parse_title(element.get("title"))
+    return Word(_text(element).strip(), _bbox(properties), _word_confidence(properties),
+                _is_bold(element))
+
+
+def _join_segments(segments) -> list[Word]:
+    words: list[Word] = []
+    run: list[Word] = []
+
+    def close_run():
+        if run:
+            confidences = [w.confidence for w in run if w.confidence is not None]
+            words.append(Word(
+                "".join(w.text for w in run), Box.union([w.box for w in run]),
+                sum(confidences) / len(confidences) if confidences else None,
+                any(w.bold for w in run)))
+            run.clear()
+
+    for segment in segments:
+        word = _word(segment)
+        if not word.text:
+            close_run()
+        else:
+            run.append(word)
+    close_run()
+    return words

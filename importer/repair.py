@@ -1,0 +1,89 @@
+"""OCR repair of one line of text: look-alike letters, dashes, quotes, NFC.
+
+Every repair is counted by kind, so a volunteer can see how much the text was
+changed and a reviewer can judge whether a rule misfires.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+
+# Latin letters that look like Cyrillic ones. Inside a word that is otherwise
+# Cyrillic they are OCR damage (Tesseract's kaz model still emits some).
+LATIN_TO_CYRILLIC = {
+    "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у",
+    "i": "і", "h": "һ", "k": "к", "ə": "ә", "A": "А", "B": "В", "C": "С",
+    "E": "Е", "H": "Н", "I": "І", "K": "К", "M": "М", "O": "О", "P": "Р",
+    "T": "Т", "X": "Х", "Y": "У", "Ə": "Ә",
+}
+_LATIN_LOOKALIKES = "".join(LATIN_TO_CYRILLIC)
+_MIXED_WORD = regex.compile(r"[\p{Script=Cyrillic}\p{Script=Latin}]+")
+
+# The em dash as OCR reads it: "--", "---", or glued to the headword ("АҚЫН---").
+_DOUBLE_DASH = regex.compile(r"\s*(?:-{2,}|–-|-–|—-|-—)\s*")
+_SPACED_DASH = regex.compile(r"(?<=\S) [-–] (?=\S)|^[-–] (?=\S)|(?<=\S) [-–]$")
+# Superscript ² read as "?" after a unit: "км?" -> "км²".
+_SQUARE_UNIT = regex.compile(r"(?<=\d\s?(?:км|м|см|мм|km|m|cm|mm))\?(?=[\s.,;)]|$)")
+_QUOTE_OPEN = regex.compile(r'(?:(?<=^)|(?<=[\s(\[]))["“„]')
+_QUOTE_CLOSE = regex.compile(r'["”“](?=[\s.,;:!?)\]…]|$)')
+
+
+@dataclass(frozen=True)
+class RepairRules:
+    """Which repairs a profile wants (all on for a Cyrillic-script encyclopedia)."""
+
+    cyrillic_lookalikes: bool = True
+    dashes: bool = True
+    quotes: tuple[str, str] | None = ("«", "»")
+    superscripts: bool = True
+
+    @classmethod
+    def from_profile(cls, settings: dict) -> "RepairRules":
+        quotes = settings.get("quotes", "«»")
+        return cls(cyrillic_lookalikes=settings.get("cyrillic_lookalikes", True),
+                   dashes=settings.get("dashes", True),
+                   quotes=(quotes[0], quotes[1]) if quotes else None,
+                   superscripts=settings.get("superscripts", True))
+
+
+def _fix_mixed_word(match: regex.Match, counts: Counter) -> str:
+    word = match.group(0)
+    if not regex.search(r"\p{Script=Latin}", word) or not regex.search(r"\p{Script=Cyrillic}", word):
+        return word
+    latin = [c for c in word if regex.match(r"\p{Script=Latin}", c)]
+    if any(c not in LATIN_TO_CYRILLIC for c in latin):
+        return word  # a real Latin letter: a mixed word we cannot safely mend
+    counts["latin-lookalike"] += len(latin)
+    return "".join(LATIN_TO_CYRILLIC.get(c, c) for c in word)
+
+
+def repair_line(text: str, rules: RepairRules, counts: Counter) -> str:
+    """Repair one printed line; add what was changed to `counts`."""
+    normal = unicodedata.normalize("NFC", text)
+    if normal != text:
+        counts["nfc"] += 1
+        text = normal
+    if rules.cyrillic_lookalikes:
+        text = _MIXED_WORD.sub(lambda m: _fix_mixed_word(m, counts), text)
+    if rules.dashes:
+        text, n = _DOUBLE_DASH.subn(" — ", text)
+        counts["dash"] += n
+        text, n = _SPACED_DASH.subn(lambda m: m.group(0).replace("-", "—").replace("–", "—"), text)
+        counts["dash"] += n
+        text = text.strip(" ")
+    if rules.superscripts:
+        text, n = _SQUARE_UNIT.subn("²", text)
+        counts["superscript"] += n
+    if rules.quotes:
+        opening, closing = rules.quotes
+        text, n_open = _QUOTE_OPEN.subn(opening, text)
+        text, n_close = _QUOTE_CLOSE.subn(closing, text)
+        counts["quotes"] += n_open + n_close
+    return text
+
+
+def drop_zero_counts(counts: Counter) -> dict[str, int]:
+    return {kind: n for kind, n in sorted(counts.items()) if n}
