@@ -40,9 +40,11 @@ def build(sources: list[str], profile_name: str, out: str, default_volume: int =
         log.info("build %s with profile %s into %s", sources, profile.name, batch)
         stats = build_pages(sources, profile, batch, default_volume, workers, progress)
         if stats.pages == 0:
-            problems = "; ".join(str(e) for e in stats.failed[:3])
-            raise ImporterError(f"no pages read from {', '.join(sources)}"
-                                + (f" ({problems})" if problems else ""))
+            if stats.failed:
+                problems = "; ".join(str(e) for e in stats.failed[:3])
+                more = f" and {len(stats.failed) - 3} more" if len(stats.failed) > 3 else ""
+                raise PartialFailure(f"no pages read: {problems}{more}")
+            raise ImporterError(f"no pages found in {', '.join(sources)}")
         result = BuildResult(batch=batch, pages=stats)
         if not pages_only:
             from .articles import build_articles

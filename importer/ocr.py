@@ -71,8 +71,8 @@ def _run_tesseract(image: Path, target: Path, language: str, extra: list[str]) -
         return "Tesseract took longer than 10 minutes"
     produced = base.with_name(base.name + ".hocr")
     if done.returncode != 0 or not produced.exists():
-        detail = " ".join(line for line in done.stderr.splitlines()
-                          if "Error" in line or "error" in line or "Can't" in line)
+        detail = next((line.strip() for line in done.stderr.splitlines()
+                       if "rror" in line or "Can't" in line), "")
         produced.unlink(missing_ok=True)
         return f"Tesseract could not read the image ({detail or 'exit ' + str(done.returncode)})"
     produced.replace(target)

@@ -94,12 +94,13 @@ def looks_like_utf16(data: bytes) -> bool:
         sample[1::2].count(0) > len(sample) // 3 or sample[0::2].count(0) > len(sample) // 3)
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def looks_like_binary(data: bytes) -> bool:
     """Control bytes no text file has (NUL, most of C0), outside UTF-16."""
     sample = data[:8192]
-    if not sample:
-        return False
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) // 100 + 1
 
 

@@ -33,6 +33,13 @@ def parse_title(title: str | None) -> dict[str, str]:
     properties: dict[str, str] = {}
     if not title:
         return properties
+    if '"' not in title and "," not in title:
+        # The common case (Tesseract): plain ';'-separated properties.
+        for part in title.split(";"):
+            name, _, value = part.strip().partition(" ")
+            if name and name not in properties:
+                properties[name] = value.strip()
+        return properties
     start = 0
     parts: list[str] = []
     for match in _TITLE_TOKEN.finditer(title):
@@ -52,6 +59,10 @@ def _bbox(properties: dict[str, str]) -> Box | None:
     values = properties.get("bbox", "").split()
     if len(values) != 4:
         return None
+    try:
+        return Box(int(values[0]), int(values[1]), int(values[2]), int(values[3]))
+    except ValueError:
+        pass  # floats, or garbage
     numbers = [to_int(v) for v in values]
     if None in numbers:
         return None
@@ -138,38 +149,38 @@ def _collect_lines(element, block: str | None, out: list[Line]) -> None:
 
 def _read_line(line_el, block: str | None) -> Line | None:
     line_box = _bbox(parse_title(line_el.get("title")))
-    segments = [el for el in line_el.iter(etree.Element) if "ocrx_word" in _classes(el)]
+    segments = [el for el in line_el.iterdescendants(etree.Element)
+                if "ocrx_word" in (el.get("class") or "")]
     if not segments:
         # ocropy: a line without words; its text is all we have.
         words = words_from_text("".join(line_el.itertext()), line_box)
-    elif any(not _text(seg).strip() for seg in segments):
-        # kraken writes spaces as segments of their own: runs between them are words.
-        words = _join_segments(segments)
     else:
-        words = [_word(seg) for seg in segments]
-        words = [w for w in words if w.text]
-        if any(" " in w.text for w in words):
-            words = [part for w in words for part in words_from_text(w.text, w.box, w.confidence, w.bold)]
+        words = [_word(segment) for segment in segments]
+        if any(not w.text for w in words):
+            # kraken writes each space as a segment of its own; the runs of
+            # segments between them are the words ("H", " ", "I" -> "H", "I").
+            words = _join_runs(words)
+        else:
+            words = [part for w in words for part in
+                     ((w,) if " " not in w.text else
+                      words_from_text(w.text, w.box, w.confidence, w.bold))]
     if not words:
         return None
     return Line(words, line_box or Box.union([w.box for w in words]), block=block)
 
 
-def _text(element) -> str:
-    return "".join(element.itertext())
-
-
-def _is_bold(element) -> bool:
-    return any(_local(el.tag) in _BOLD_TAGS for el in element.iter(etree.Element))
-
-
 def _word(element) -> Word:
     properties = parse_title(element.get("title"))
-    return Word(_text(element).strip(), _bbox(properties), _word_confidence(properties),
-                _is_bold(element))
+    if len(element):
+        # Markup inside the word: <strong>/<b> is bold, <em> etc. just text.
+        text = "".join(element.itertext())
+        bold = any(_local(el.tag) in _BOLD_TAGS for el in element.iterdescendants(etree.Element))
+    else:
+        text, bold = element.text or "", False
+    return Word(text.strip(), _bbox(properties), _word_confidence(properties), bold)
 
 
-def _join_segments(segments) -> list[Word]:
+def _join_runs(segments: list[Word]) -> list[Word]:
     words: list[Word] = []
     run: list[Word] = []
 
@@ -183,10 +194,9 @@ def _join_segments(segments) -> list[Word]:
             run.clear()
 
     for segment in segments:
-        word = _word(segment)
-        if not word.text:
-            close_run()
+        if segment.text:
+            run.append(segment)
         else:
-            run.append(word)
+            close_run()
     close_run()
     return words

@@ -41,7 +41,6 @@ def _xml_parser() -> etree.XMLParser:
         remove_blank_text=False,
         remove_comments=True,
         remove_pis=True,
-        collect_ids=False,        # we never look elements up by xml:id
     )
 
 

@@ -141,7 +141,9 @@ if (localwiki_is_api() && is_file(localwiki_faults_file())) {
 	if (localwiki_is_edit_post()) {
 		if (!empty($localwikiFaults['drop']) && localwiki_fault_take('drop')) {
 			ignore_user_abort(true);
-			if (!localwiki_drop_connection()) {
+			if (localwiki_drop_connection()) {
+				http_response_code(444); // nginx's "no response": only the log sees it
+			} else {
 				error_log('localwiki: could not drop the connection');
 				http_response_code(500);
 			}

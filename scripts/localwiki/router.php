@@ -56,6 +56,9 @@ function localwiki_log_line(string $script, $status): void {
 	if ($title === null) {
 		$title = localwiki_param('page');
 	}
+	if ($title === null && $script === '/index.php' && !empty($_SERVER['PATH_INFO'])) {
+		$title = ltrim($_SERVER['PATH_INFO'], '/'); // /index.php/Title
+	}
 	$faults = $GLOBALS['localwikiFaultsFired'] ?? [];
 	$t = microtime(true);
 	$time = gmdate('Y-m-d\TH:i:s', (int)$t) . sprintf('.%03dZ', (int)(($t - floor($t)) * 1000));

@@ -1,0 +1,506 @@
+"""Page stream -> articles, redirects and leftovers.
+
+An article starts at a headword: capitals at the start of a line, optional
+name parts or parentheticals, then a dash (` — `, or an OCR'd `-`, `–`, `--`).
+Headwords may wrap onto the next line(s). Running heads ("АБАЙ — АЛМАТЫ",
+capitals on both sides of the dash and nothing else) never start an article.
+Articles run on across columns and pages; every line of the volume ends up in
+exactly one segment: an article, or a leftover with the reason it was left.
+
+Alphabetical order (the profile's alphabet) is a consistency check: a start
+out of order is recorded as an issue; a weak start (the line before it does not
+end a sentence) that is out of order is taken back into the article before it.
+
+Nothing here knows wikitext: segments carry printed text only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import regex
+
+from .model import PageRecord
+from .profile import Profile
+
+WORD = regex.compile(r"[\p{L}\p{M}]+(?:[-'’ʼ][\p{L}\p{M}]+)*")
+TERMINAL = tuple(".!?…)»\"”;:")
+PAGE_NUMBER = regex.compile(r"^[\s\-–—]*\d{1,4}[\s\-–—]*$")
+
+
+@dataclass
+class Line:
+    """One printed line of the stream, with where it came from."""
+    text: str
+    volume: int
+    page: str | int
+    sequence: int          # the page's position in pages.jsonl (0-based)
+    index: int             # line index on its page
+    box: list | None = None
+    indented: bool = False  # evidence from boxes: starts indented in its column
+    page_edge: bool = False  # first or last non-blank line of its page
+    confidence: float | None = None
+    typical_length: float = 0.0  # median length of the page's lines
+
+
+@dataclass
+class Head:
+    headword: str          # printed: capitals and name parts, "АБАЙ (Ибраһим) Құнанбайұлы"
+    caps: list[str]        # the capital words, look-alikes repaired
+    parts: list[tuple[str, str]]  # ("name"|"paren", text) after the capitals
+    details: str           # parentheticals after the name ("(1845—1904)")
+    rest: str              # the definition's start on the head line(s)
+    lines: int = 1         # printed lines the head took
+
+
+@dataclass
+class Segment:
+    kind: str                       # "article" | "redirect" | "leftover"
+    volume: int
+    lines: list[Line] = field(default_factory=list)
+    head: Head | None = None
+    reason: str = ""                # leftovers: why
+    strong: bool = True             # articles: the line before ended a sentence
+    issues: list[dict] = field(default_factory=list)
+    target: str | None = None       # redirects: the printed target
+
+    def add_issue(self, kind: str, message: str, severity: str = "warning") -> None:
+        self.issues.append({"kind": kind, "message": message, "severity": severity})
+
+    @property
+    def pages(self) -> list:
+        seen = []
+        for line in self.lines:
+            if not seen or seen[-1] != line.page:
+                if line.page not in seen:
+                    seen.append(line.page)
+        return seen
+
+    @property
+    def spans(self) -> list[list]:
+        """[[page, sequence, first line index, last line index], ...]."""
+        spans: list[list] = []
+        for line in self.lines:
+            if spans and spans[-1][1] == line.sequence and spans[-1][3] == line.index - 1:
+                spans[-1][3] = line.index
+            else:
+                spans.append([line.page, line.sequence, line.index, line.index])
+        return spans
+
+    def paragraphs(self) -> list[str]:
+        """The printed text, lines joined, paragraph breaks at blank or indented lines.
+
+        The head is normalised: "HEADWORD (details) — definition".
+        """
+        paragraphs: list[list[str]] = [[]]
+        body = self.lines
+        if self.head is not None:
+            first = self.head.headword
+            if self.head.details:
+                first += " " + self.head.details
+            first += " —" + (" " + self.head.rest if self.head.rest else "")
+            paragraphs[0].append(first)
+            body = self.lines[self.head.lines:]
+        for line in body:
+            text = " ".join(line.text.split())
+            if not text:
+                if paragraphs[-1]:
+                    paragraphs.append([])
+                continue
+            if line.indented and paragraphs[-1]:
+                paragraphs.append([])
+            paragraphs[-1].append(text)
+        result = []
+        for lines in paragraphs:
+            if not lines:
+                continue
+            joined = lines[0]
+            for text in lines[1:]:
+                # A line-final hyphen the layout left is a compound's: keep it, no space.
+                if joined.endswith("-") and not joined.endswith(" -") and text[:1].isalpha():
+                    joined += text
+                else:
+                    joined += " " + text
+            result.append(joined)
+        return result
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs())
+
+
+class HeadParser:
+    """Recognises a headword at the start of a line, from text alone."""
+
+    def __init__(self, profile: Profile):
+        self.lookalikes = dict(profile.get("alphabet", "lookalikes"))
+        self.alphabet = set("".join(profile.letters))
+        self.dashes = sorted(profile.get("headword", "dashes"), key=len, reverse=True)
+        self.particles = {p.lower() for p in profile.get("headword", "name_particles")}
+        self.max_parts = profile.get("headword", "max_name_parts")
+
+    # -- words ---------------------------------------------------------------
+    def repair(self, word: str) -> str:
+        """Latin look-alikes inside a word of the profile's alphabet -> its letters."""
+        if not self.lookalikes or not any(c in self.alphabet for c in word):
+            return word
+        return "".join(self.lookalikes.get(c, c) for c in word)
+
+    def is_caps(self, word: str) -> bool:
+        letters = [c for c in self.repair(word) if c.isalpha()]
+        if not letters or not letters[0].isupper():
+            return False
+        upper = sum(c.isupper() for c in letters)
+        # One lower-case letter in a long word is an OCR slip, not a name.
+        return upper == len(letters) or (len(letters) >= 5 and upper >= len(letters) - 1)
+
+    def is_name(self, word: str) -> bool:
+        if word.lower() in self.particles:
+            return True
+        return word[:1].isupper() and any(c.islower() for c in word[1:]) and not self.is_caps(word)
+
+    def is_name_paren(self, content: str) -> bool:
+        words = content.replace(",", " ").split()
+        if not words or len(words) > 4 or any(c.isdigit() for c in content):
+            return False
+        return all(WORD.fullmatch(w) and (self.is_name(w) or self.is_caps(w)) for w in words)
+
+    # -- a head --------------------------------------------------------------
+    def parse(self, text: str) -> Head | str | None:
+        """A Head, "partial" (the line may be a head wrapped onto the next
+        line), "guide" (a running head: CAPS — CAPS), or None."""
+        s = text.strip()
+        pos, caps = 0, []
+        while True:
+            pos = _skip_space(s, pos)
+            m = WORD.match(s, pos)
+            if m and self.is_caps(m.group()) and (m.end() == len(s) or not s[m.end()].isalnum()):
+                caps.append(self.repair(m.group()))
+                pos = m.end()
+                continue
+            break
+        if not caps:
+            return None
+        head_end = pos
+        parts: list[tuple[str, str]] = []
+        details: list[str] = []
+        while len(parts) + len(details) <= self.max_parts:
+            pos = _skip_space(s, pos)
+            if pos < len(s) and s[pos] == "," and not details:
+                pos += 1
+                continue
+            if pos < len(s) and s[pos] == "(":
+                close = _matching_paren(s, pos)
+                if close is None:
+                    return "partial"
+                content = s[pos + 1:close]
+                if not details and self.is_name_paren(content):
+                    parts.append(("paren", s[pos:close + 1]))
+                    head_end = close + 1
+                else:
+                    details.append(s[pos:close + 1])
+                pos = close + 1
+                continue
+            m = WORD.match(s, pos)
+            if m and not details and self.is_name(m.group()) and \
+                    (m.end() == len(s) or not s[m.end()].isalnum()):
+                parts.append(("name", m.group()))
+                pos = head_end = m.end()
+                continue
+            break
+        else:
+            return None
+        pos = _skip_space(s, pos)
+        if pos >= len(s):
+            return "partial"
+        dash = None
+        for candidate in self.dashes:
+            if s.startswith(candidate, pos):
+                if candidate == "-" and s.startswith("--", pos):
+                    continue
+                if candidate in "-‐" and not (
+                        (pos > 0 and s[pos - 1].isspace())
+                        or pos + 1 >= len(s) or s[pos + 1].isspace()):
+                    continue
+                dash = candidate
+                break
+        if dash is None:
+            return None
+        rest = s[pos + len(dash):].strip()
+        if rest and self._guide_words(rest):
+            return "guide"
+        headword = " ".join(caps)
+        for kind, part in parts:
+            headword += " " + part
+        return Head(headword=headword, caps=caps, parts=parts, details=" ".join(details),
+                    rest=rest)
+
+    def _guide_words(self, rest: str) -> bool:
+        """True when all that follows the dash is capitals (and maybe a number)."""
+        words = WORD.findall(rest)
+        leftover = WORD.sub("", rest)
+        return bool(words) and len(words) <= 4 and all(self.is_caps(w) for w in words) \
+            and not regex.search(r"[^\s\d.,;:\-–—]", leftover)
+
+
+def _skip_space(s: str, pos: int) -> int:
+    while pos < len(s) and s[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _matching_paren(s: str, pos: int) -> int | None:
+    depth = 0
+    for i in range(pos, len(s)):
+        if s[i] == "(":
+            depth += 1
+        elif s[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def in_order(articles: list[Segment], keys: list[tuple]) -> list[bool]:
+    """Which articles lie on the heaviest non-decreasing run of keys.
+
+    A weighted longest increasing subsequence (strong starts weigh a little
+    more than weak ones), O(n log n) with a Fenwick tree over key ranks.
+    """
+    n = len(keys)
+    if n == 0:
+        return []
+    ranks = {key: r for r, key in enumerate(sorted(set(keys)), 1)}
+    size = len(ranks)
+    tree_value = [0.0] * (size + 1)
+    tree_index = [-1] * (size + 1)
+    best = [0.0] * n
+    previous = [-1] * n
+    for i, key in enumerate(keys):
+        r = ranks[key]
+        value, index = 0.0, -1
+        j = r
+        while j > 0:               # best chain ending at a key <= this one
+            if tree_value[j] > value:
+                value, index = tree_value[j], tree_index[j]
+            j -= j & -j
+        best[i] = value + (1.2 if articles[i].strong else 1.0)
+        previous[i] = index
+        j = r
+        while j <= size:
+            if best[i] > tree_value[j]:
+                tree_value[j], tree_index[j] = best[i], i
+            j += j & -j
+    keep = [False] * n
+    i = max(range(n), key=lambda k: best[k])
+    while i >= 0:
+        keep[i] = True
+        i = previous[i]
+    return keep
+
+
+# -- the stream ----------------------------------------------------------------
+
+def iter_volumes(pages: Iterable[PageRecord]) -> Iterable[tuple[int, list[Line]]]:
+    """Groups the page stream into runs of one volume, as Line lists."""
+    current: list[Line] = []
+    volume = None
+    sequence = 0
+    for record in pages:
+        if volume is not None and record.volume != volume:
+            yield volume, current
+            current = []
+        volume = record.volume
+        current.extend(page_lines(record, sequence))
+        sequence += 1
+    if volume is not None:
+        yield volume, current
+
+
+def page_lines(record: PageRecord, sequence: int) -> list[Line]:
+    texts = record.text.split("\n") if record.text else []
+    boxes = list(record.boxes or [])
+    boxes += [None] * (len(texts) - len(boxes))
+    lines = [Line(text=t, volume=record.volume, page=record.page, sequence=sequence,
+                  index=i, box=boxes[i], confidence=record.confidence)
+             for i, t in enumerate(texts)]
+    content = [line for line in lines if line.text.strip()]
+    if content:
+        content[0].page_edge = content[-1].page_edge = True
+        lengths = sorted(len(line.text.strip()) for line in content)
+        typical = lengths[len(lengths) // 2]
+        for line in lines:
+            line.typical_length = typical
+    _mark_indents(lines, record.width)
+    return lines
+
+
+def _mark_indents(lines: list[Line], width: int | None) -> None:
+    """Marks lines that start right of their column's left edge (boxes only)."""
+    boxed = [line for line in lines if line.box and line.text.strip()]
+    if len(boxed) < 4:
+        return
+    page_width = width or max(line.box[2] for line in boxed)
+    reach, threshold = 0.06 * page_width, max(5.0, 0.006 * page_width)
+    x0s = sorted(line.box[0] for line in boxed)
+    for line in boxed:
+        x0 = line.box[0]
+        near = [x for x in x0s if x0 - reach <= x <= x0]
+        edge = min(near)
+        # The edge must be a real column edge (several lines start there).
+        support = sum(1 for x in near if x - edge <= threshold / 2)
+        if x0 - edge > threshold and support >= 3:
+            line.indented = True
+
+
+class Segmenter:
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.parser = HeadParser(profile)
+        self.max_lines = profile.get("headword", "max_lines")
+        order = {letter: i for i, letter in enumerate(profile.letters)}
+        self.order = order
+        see = profile.get("see", "marker")
+        self.redirect_max = profile.get("see", "redirect_max_words")
+        self.see = regex.compile(
+            r"(?:^|(?<=[.;,]\s*)|^)" + regex.escape(see) + r"\s+(?P<target>[^.;()]+?)\s*\.?\s*$")
+
+    # -- heads -----------------------------------------------------------------
+    def find_head(self, lines: list[Line], i: int) -> tuple[Head | str | None, int]:
+        """The head starting at line i and the number of lines it takes."""
+        text = lines[i].text
+        result = self.parser.parse(text)
+        used = 1
+        limit = max(self.max_lines, 4)
+        while result == "partial" and used < limit and i + used < len(lines):
+            nxt = lines[i + used]
+            if not nxt.text.strip():
+                break
+            in_paren = text.count("(") > text.count(")")
+            if not in_paren and used >= self.max_lines:
+                break
+            text = text.rstrip() + " " + nxt.text.strip()
+            result = self.parser.parse(text)
+            used += 1
+            if isinstance(result, Head) and not in_paren and used == 2:
+                # A capitals-only line at a page edge before a head of its own
+                # is a leaked running head, not the first half of this one.
+                alone = self.parser.parse(nxt.text)
+                first = lines[i]
+                if isinstance(alone, Head) and first.page_edge and \
+                        len(first.text.strip()) < 0.6 * first.typical_length:
+                    return None, 1
+        if isinstance(result, Head):
+            result.lines = used
+            return result, used
+        if result == "guide":
+            return "guide", 1
+        return None, 1
+
+    # -- a volume --------------------------------------------------------------
+    def segment(self, volume: int, lines: list[Line]) -> list[Segment]:
+        segments: list[Segment] = []
+        current = Segment(kind="leftover", volume=volume, reason="before-first-headword")
+        previous_text = ""          # the last content line of the current segment
+        gap = True                  # a blank line (or the volume start) came before
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            text = line.text.strip()
+            if not text:
+                current.lines.append(line)
+                gap = True
+                i += 1
+                continue
+            if line.page_edge and PAGE_NUMBER.match(text):
+                segments.append(Segment(kind="leftover", volume=volume, lines=[line],
+                                        reason="page-number"))
+                i += 1
+                continue
+            head, used = self.find_head(lines, i)
+            if head == "guide" or (head is None and line.page_edge and self._caps_only(text)):
+                segments.append(Segment(kind="leftover", volume=volume, lines=[line],
+                                        reason="running-head"))
+                i += 1
+                continue
+            if isinstance(head, Head):
+                if current.lines:
+                    segments.append(current)
+                strong = gap or line.indented or previous_text.endswith(TERMINAL)
+                current = Segment(kind="article", volume=volume, lines=lines[i:i + used],
+                                  head=head, strong=strong)
+                previous_text = lines[i + used - 1].text.strip()
+                gap = False
+                i += used
+                continue
+            current.lines.append(line)
+            previous_text = text
+            gap = False
+            i += 1
+        if current.lines:
+            segments.append(current)
+        segments.sort(key=lambda seg: (seg.lines[0].sequence, seg.lines[0].index))
+        self._check_order(segments)
+        for segment in segments:
+            if segment.kind == "article":
+                self._detect_redirect(segment)
+        return segments
+
+    def _caps_only(self, text: str) -> bool:
+        words = WORD.findall(text)
+        return bool(words) and len(text) <= 60 and all(self.parser.is_caps(w) for w in words) \
+            and not regex.search(r"[^\s\d.,;:\-–—]", WORD.sub("", text))
+
+    # -- order -----------------------------------------------------------------
+    def sort_key(self, head: Head) -> tuple:
+        order = self.order
+        words = [tuple(order[c] for c in w.upper() if c in order) for w in head.caps]
+        letters = tuple(i for w in words for i in w)
+        return letters, tuple(words)
+
+    def _check_order(self, segments: list[Segment]) -> None:
+        """Weak starts out of alphabetical order go back into the article before
+        them; strong ones stay, with an issue."""
+        articles = [s for s in segments if s.kind == "article"]
+        keep = in_order(articles, [self.sort_key(a.head)[0] for a in articles])
+        demoted = {id(a) for a, ok in zip(articles, keep) if not ok and not a.strong}
+        if demoted:
+            merged: list[Segment] = []
+            for segment in segments:
+                if id(segment) in demoted:
+                    owner = next((s for s in reversed(merged) if s.kind == "article"
+                                  or s.reason == "before-first-headword"), None)
+                    if owner is not None:
+                        owner.lines.extend(segment.lines)
+                        owner.lines.sort(key=lambda line: (line.sequence, line.index))
+                        continue
+                    segment.kind, segment.head = "leftover", None
+                    segment.reason = "before-first-headword"
+                merged.append(segment)
+            segments[:] = merged
+            articles = [s for s in segments if s.kind == "article"]
+            keep = in_order(articles, [self.sort_key(a.head)[0] for a in articles])
+        for segment, ok in zip(articles, keep):
+            if not ok:
+                segment.add_issue("out-of-order",
+                                  f"headword {segment.head.headword!r} is out of alphabetical order")
+
+    # -- redirects -------------------------------------------------------------
+    def _detect_redirect(self, segment: Segment) -> None:
+        paragraphs = segment.paragraphs()
+        definition = paragraphs[0].split(" — ", 1)[1] if " — " in paragraphs[0] else ""
+        if len(paragraphs) != 1 or not definition:
+            return
+        if len(definition.split()) > self.redirect_max:
+            return
+        m = self.see.search(definition)
+        if not m:
+            return
+        target = m.group("target").strip().rstrip(",")
+        if "," in target:
+            segment.add_issue("redirect-several-targets",
+                              f"see-entry names several targets: {target!r}; using the first")
+            target = target.split(",")[0].strip()
+        if not target:
+            return
+        segment.kind, segment.target = "redirect", target
