@@ -40,6 +40,29 @@ def _run_build(args) -> int:
     return result.exit_code()
 
 
+def _add_evaluate(commands) -> None:
+    evaluate = commands.add_parser(
+        "evaluate", parents=[_common()], help="compare a batch with a ground truth",
+        description="Compare BATCH/articles.jsonl with a ground truth (importer-truth/1 JSON) "
+                    "and print article-boundary precision, recall and F1, title exact-match "
+                    "rate, redirect accuracy and the character error rate of the text.")
+    evaluate.add_argument("batch", metavar="BATCH")
+    evaluate.add_argument("--truth", required=True, metavar="TRUTH.json")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.set_defaults(handler=_run_evaluate)
+
+
+def _run_evaluate(args) -> int:
+    import json
+    from pathlib import Path
+
+    from .evaluate import evaluate, format_evaluation
+    result = evaluate(Path(args.batch), Path(args.truth))
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json
+          else format_evaluation(result))
+    return 0
+
+
 def _common() -> argparse.ArgumentParser:
     """Options every command takes, also after the command name."""
     common = argparse.ArgumentParser(add_help=False)
@@ -59,6 +82,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_build(commands)
+    _add_evaluate(commands)
+    # Later stages add their commands here: preview, upload, status, export, undo.
     return parser
 
 

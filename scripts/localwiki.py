@@ -56,11 +56,14 @@ At most one fault fires per request, tried in this order:
   readonly    action=edit POST: $wgReadOnly for the request: error readonly
   logout      action=edit POST: cookies ignored (lost session): with assert=user
               error assertuserfailed
-  ratelimited action=edit POST: PingLimiter hook says "limited": error ratelimited
+  maxlag      ANY api.php request with maxlag=N (not only edits): the
+              ApiMaxLagInfo hook reports lag N+2: HTTP 200, error maxlag,
+              Retry-After max(N,5) (MediaWiki's own minimum), X-Database-Lag
+  ratelimited action=edit POST: PingLimiter hook says "limited": error
+              ratelimited (also for accounts with noratelimit)
   drop_after  action=edit POST: edit made and committed, then the connection is
               closed without an answer
-  maxlag      ANY api.php request with maxlag=N: ApiMaxLagInfo hook reports lag
-              N+2: HTTP 200, error maxlag, Retry-After max(N,5), X-Database-Lag
+Other keys are not counters: "retry_after" (seconds, for http503).
 The drop faults shutdown(2) the request's socket through PHP FFI (the server runs
 with -d ffi.enable=1), found by its ports in /proc/net/tcp: Linux only.
 """
@@ -68,6 +71,7 @@ with -d ffi.enable=1), found by its ports in /proc/net/tcp: Linux only.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import re
@@ -213,6 +217,13 @@ def is_installed(d: Path) -> bool:
         and (d / "data" / f"{DB_NAME}.sqlite").is_file()
 
 
+def looks_like_wiki(d: Path) -> bool:
+    """DIR was made by this script (possibly a half-finished install), or is empty."""
+    names = {p.name for p in d.iterdir()} - {".lock"}
+    return not names or bool(names & {MARKER, "LocalSettings.php", "wiki.json",
+                                      "server.pid", "credentials.json"})
+
+
 def parse_rate(value: str) -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value)
     if not m or int(m.group(2)) <= 0:
@@ -330,6 +341,7 @@ def start_server(d: Path, port: int, timeout: float) -> int:
     server_log = open(d / "server.log", "ab")
     cmd = [PHP, "-d", "opcache.enable=1", "-d", "opcache.revalidate_freq=0",
            "-d", "ffi.enable=1", "-d", "display_errors=stderr",
+           "-q",  # no "Accepted"/"Closing" lines in server.log; errors still go there
            "-S", f"127.0.0.1:{port}", "-t", str(MW_DIR), str(d / "router.php")]
     env = mw_env(d)
     env.pop("PHP_CLI_SERVER_WORKERS", None)  # one process: sessions, log order
@@ -521,8 +533,7 @@ def cmd_reset(a) -> int:
     cmd_down(a)
     if not d.exists():
         return 0
-    if not ((d / MARKER).exists() or (d / "LocalSettings.php").exists()
-            or (d / "wiki.json").exists()):
+    if not looks_like_wiki(d):
         raise LocalWikiError(f"{d} does not look like a wiki made by localwiki.py; not deleting it")
     shutil.rmtree(d)
     log(f"deleted {d}")
@@ -552,8 +563,24 @@ def main(argv: list[str] | None = None) -> int:
         except argparse.ArgumentTypeError as e:
             p.error(f"--edit-rate: {e}")
     try:
-        return {"up": cmd_up, "down": cmd_down, "status": cmd_status,
-                "reset": cmd_reset}[a.cmd](a)
+        d = Path(a.dir).resolve()
+        if a.cmd == "status":
+            return cmd_status(a)
+        # One `up`/`down`/`reset` at a time per wiki: flock on DIR/.lock.
+        for _ in range(3):
+            if a.cmd == "up":
+                d.mkdir(parents=True, exist_ok=True)
+            elif not d.is_dir():
+                return 0  # nothing to stop or delete
+            elif not looks_like_wiki(d):
+                raise LocalWikiError(f"{d} does not look like a wiki made by localwiki.py; "
+                                     f"leaving it alone")
+            with open(d / ".lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not d.is_dir():
+                    continue  # a concurrent `reset` deleted DIR meanwhile
+                return {"up": cmd_up, "down": cmd_down, "reset": cmd_reset}[a.cmd](a)
+        raise LocalWikiError(f"{d} keeps disappearing (concurrent reset?)")
     except LocalWikiError as e:
         log(f"error: {e}")
         return 1

@@ -46,17 +46,18 @@ def box_from_points(points: str | None) -> Box | None:
     """PAGE-style 'x,y x,y ...' polygon -> its bounding box."""
     if not points:
         return None
-    xs: list[int] = []
-    ys: list[int] = []
-    for pair in points.split():
-        x, _, y = pair.partition(",")
-        xi, yi = to_int(x), to_int(y)
-        if xi is None or yi is None:
-            continue
-        xs.append(xi)
-        ys.append(yi)
-    if not xs:
+    numbers = points.replace(",", " ").split()
+    if len(numbers) < 2 or len(numbers) % 2:
         return None
+    try:
+        xs = list(map(int, numbers[0::2]))
+        ys = list(map(int, numbers[1::2]))
+    except ValueError:
+        try:  # float coordinates are allowed by some producers
+            xs = [int(float(n)) for n in numbers[0::2]]
+            ys = [int(float(n)) for n in numbers[1::2]]
+        except (ValueError, OverflowError):
+            return None
     return Box(min(xs), min(ys), max(xs), max(ys))
 
 

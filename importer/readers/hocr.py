@@ -22,6 +22,8 @@ from .xmlsafe import parse_html, parse_xml, read_bytes
 _LINE_CLASSES = {"ocr_line", "ocrx_line", "ocr_header", "ocr_caption", "ocr_textfloat"}
 _BLOCK_CLASSES = {"ocr_par", "ocr_carea"}
 _BOLD_TAGS = {"strong", "b"}
+# Once per file, in C: every element whose class list includes ocr_page.
+_PAGES = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' ocr_page ')]")
 
 # Property separators in `title`: ';' (the spec), or ', ' before the next
 # property name (kraken: "bbox 1 2 3 4, x_confs 0.9"); quoted values protected.
@@ -110,10 +112,7 @@ def _parse(path, data: bytes) -> etree._Element:
 def read_hocr(path: str | os.PathLike) -> Iterator[Page]:
     data = read_bytes(path)
     root = _parse(path, data)
-    sequence = 0
-    for element in root.iter(etree.Element):
-        if "ocr_page" not in _classes(element):
-            continue
+    for sequence, element in enumerate(_PAGES(root)):
         properties = parse_title(element.get("title"))
         page_box = _bbox(properties)
         lines: list[Line] = []
@@ -125,7 +124,6 @@ def read_hocr(path: str | os.PathLike) -> Iterator[Page]:
             height=page_box.height if page_box else None,
             image=resolve_image(path, image),
         )
-        sequence += 1
 
 
 def _collect_lines(element, block: str | None, out: list[Line]) -> None:

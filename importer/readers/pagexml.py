@@ -64,7 +64,7 @@ def read_page_xml(path: str | os.PathLike) -> Iterator[Page]:
 def _reading_order(page, names: _Names) -> list[str]:
     """Region ids in the order the ReadingOrder gives (flattened, nested groups
     in place); empty when the page has none."""
-    reading_order = page.find(names.ReadingOrder)
+    reading_order = _child(page, names.ReadingOrder)
     if reading_order is None:
         return []
     ids: list[str] = []
@@ -188,34 +188,46 @@ def _words_matching(words: list[Word], text: str) -> list[Word] | None:
     return merged
 
 
+def _child(element, tag):
+    """First child with this tag. (lxml's find() goes through ElementPath in
+    Python; iterchildren filters in C, and this runs for every word.)"""
+    for child in element.iterchildren(tag):
+        return child
+    return None
+
+
 def _text_equiv(element, names: _Names) -> tuple[str, float | None]:
     """The element's own TextEquiv with the lowest index (the main reading)."""
-    best = None
-    best_index = float("inf")
-    for equiv in element.iterchildren(names.TextEquiv):
-        index = _index(equiv.get("index"))
-        if best is None or index < best_index:
-            best, best_index = equiv, index
-    if best is None:
+    equivs = list(element.iterchildren(names.TextEquiv))
+    if not equivs:
         return "", None
-    unicode_el = best.find(names.Unicode)
-    text = "".join(unicode_el.itertext()) if unicode_el is not None else ""
-    return text, to_confidence(best.get("conf"))
+    best = equivs[0] if len(equivs) == 1 else min(equivs, key=lambda e: _index(e.get("index")))
+    unicode_el = _child(best, names.Unicode)
+    if unicode_el is None:
+        text = ""
+    elif len(unicode_el):
+        text = "".join(unicode_el.itertext())
+    else:
+        text = unicode_el.text or ""
+    conf = best.get("conf")
+    return text, None if conf is None else to_confidence(conf)
 
 
 def _style_bold(element, names: _Names) -> bool | None:
-    style = element.find(names.TextStyle)
-    if style is None or style.get("bold") is None:
+    style = _child(element, names.TextStyle)
+    if style is None:
         return None
-    return style.get("bold").strip().lower() in ("true", "1")
+    bold = style.get("bold")
+    return None if bold is None else bold.strip().lower() in ("true", "1")
 
 
 def _coords_box(element, names: _Names) -> Box | None:
-    coords = element.find(names.Coords)
+    coords = _child(element, names.Coords)
     if coords is None:
         return None
-    if coords.get("points"):
-        return box_from_points(coords.get("points"))
+    points = coords.get("points")
+    if points:
+        return box_from_points(points)
     # PAGE 2010 wrote <Point x= y=/> children instead of @points.
     points = " ".join(f"{p.get('x')},{p.get('y')}" for p in coords.iterchildren(names.Point))
     return box_from_points(points)

@@ -1,0 +1,173 @@
+"""Titles in normal case, homonyms, and what MediaWiki forbids in a title.
+
+Headwords are printed in capitals. A one-word headword becomes "Алматы"; a
+multi-word one takes the casing its words have elsewhere in the volume, found
+by a vocabulary of the volume (phrases first, then single words):
+ӘЛ-ФАРАБИ АТЫНДАҒЫ ҚАЗАҚ ҰЛТТЫҚ УНИВЕРСИТЕТІ -> Әл-Фараби атындағы Қазақ ұлттық
+университеті. A word seen elsewhere only in capitals is an acronym (КСРО).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Iterable
+
+import regex
+
+from .profile import Profile
+
+WORD = regex.compile(r"[\p{L}\p{M}]+(?:[-'’ʼ][\p{L}\p{M}]+)*")
+FORBIDDEN = set("#<>[]|{}")
+MAX_TITLE_BYTES = 255
+
+
+def is_all_caps(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+class Vocabulary:
+    """How the words (and phrases) of the volume's headwords are written in its text.
+
+    Built in one pass over the volume's texts, counting only the word forms
+    and phrases that some headword needs, so memory stays small.
+    """
+
+    def __init__(self, headwords: Iterable[list[str]]):
+        self.words: dict[str, Counter] = {}
+        self.phrases: dict[tuple, Counter] = {}
+        self._starts: dict[str, list[tuple]] = defaultdict(list)
+        for caps in headwords:
+            keys = [w.lower() for w in caps]
+            for key in keys:
+                self.words.setdefault(key, Counter())
+                for part in key.split("-"):
+                    self.words.setdefault(part, Counter())
+            for size in range(len(keys), 1, -1):
+                for start in range(0, len(keys) - size + 1):
+                    phrase = tuple(keys[start:start + size])
+                    if phrase not in self.phrases:
+                        self.phrases[phrase] = Counter()
+                        self._starts[phrase[0]].append(phrase)
+
+    def add_text(self, text: str) -> None:
+        tokens = WORD.findall(text)
+        lowered = [t.lower() for t in tokens]
+        for i, (token, key) in enumerate(zip(tokens, lowered)):
+            if key in self.words:
+                self.words[key][token] += 1
+            for part, low in zip(token.split("-"), key.split("-")):
+                if "-" in token and low in self.words:
+                    self.words[low][part] += 1
+            for phrase in self._starts.get(key, ()):
+                if tuple(lowered[i:i + len(phrase)]) == phrase:
+                    forms = tuple(tokens[i:i + len(phrase)])
+                    if not all(is_all_caps(f) for f in forms):
+                        self.phrases[phrase][forms] += 1
+
+    def word_form(self, key: str) -> str | None:
+        """The usual form of a word, or None when the volume does not tell."""
+        forms = self.words.get(key)
+        if not forms:
+            return None
+        mixed = Counter({f: n for f, n in forms.items() if not is_all_caps(f)})
+        if mixed:
+            return mixed.most_common(1)[0][0]
+        if sum(forms.values()) >= 2:
+            return forms.most_common(1)[0][0]   # only ever in capitals: an acronym
+        return None
+
+    def phrase_forms(self, keys: list[str]) -> list[str | None]:
+        """Per word, the form from the longest phrase containing it seen in the text."""
+        result: list[str | None] = [None] * len(keys)
+        for size in range(len(keys), 1, -1):
+            for start in range(0, len(keys) - size + 1):
+                counter = self.phrases.get(tuple(keys[start:start + size]))
+                if not counter:
+                    continue
+                forms = counter.most_common(1)[0][0]
+                for offset, form in enumerate(forms):
+                    if result[start + offset] is None:
+                        result[start + offset] = form
+        return result
+
+
+def capitalize(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
+class TitleMaker:
+    def __init__(self, profile: Profile):
+        self.hyphen_capitalize = profile.get("titles", "hyphen_parts") == "capitalize"
+        self.forbidden_mode = profile.get("titles", "forbidden")
+        self.homonym_format = profile.get("titles", "homonym_format")
+        self.qualifier_mode = profile.get("titles", "homonym_qualifier")
+
+    def case_words(self, caps: list[str], vocab: Vocabulary | None) -> list[str]:
+        keys = [w.lower() for w in caps]
+        from_phrases = vocab.phrase_forms(keys) if vocab and len(keys) > 1 else [None] * len(keys)
+        result = []
+        for i, (word, key) in enumerate(zip(caps, keys)):
+            form = from_phrases[i] or (vocab.word_form(key) if vocab else None)
+            if form is None:
+                parts = key.split("-")
+                cased = []
+                for j, part in enumerate(parts):
+                    seen = vocab.word_form(part) if vocab and len(parts) > 1 else None
+                    if j == 0:
+                        cased.append(capitalize(part) if i == 0 else (seen or part))
+                    elif seen is not None:
+                        cased.append(seen)
+                    else:
+                        cased.append(capitalize(part) if self.hyphen_capitalize else part)
+                form = "-".join(cased)
+            if i == 0 and not is_all_caps(form):
+                form = form[:1].upper() + form[1:]
+            result.append(form)
+        return result
+
+    def make(self, caps: list[str], parts: list[tuple[str, str]],
+             vocab: Vocabulary | None) -> tuple[str, str]:
+        """(title, display): the title drops parentheticals; the display (the bold
+        lead) keeps the headword as printed, in normal case."""
+        words = self.case_words(caps, vocab)
+        title = " ".join(words + [text for kind, text in parts if kind == "name"])
+        display = " ".join(words + [text for kind, text in parts])
+        return title, display
+
+    def repair(self, title: str) -> tuple[str | None, str | None]:
+        """(title, problem). Title None: rejected."""
+        bad = sorted({c for c in title if c in FORBIDDEN or ord(c) < 32})
+        problem = None
+        if bad:
+            problem = f"title {title!r} has characters MediaWiki forbids: {' '.join(bad)}"
+            if self.forbidden_mode == "reject":
+                return None, problem
+            fixed = title.translate({ord("["): "(", ord("]"): ")", ord("{"): "(",
+                                     ord("}"): ")", ord("<"): None, ord(">"): None,
+                                     ord("#"): None, ord("|"): " "})
+            fixed = "".join(c for c in fixed if ord(c) >= 32)
+            title = " ".join(fixed.split())
+        title = title.strip().lstrip(":").strip()
+        if not title:
+            return None, problem or "empty title"
+        if len(title.encode("utf-8")) > MAX_TITLE_BYTES:
+            return None, f"title longer than {MAX_TITLE_BYTES} bytes"
+        return title, problem
+
+    def qualifiers(self, definitions: list[str]) -> list[str]:
+        """Distinct qualifiers for a group of homonyms, from their definitions."""
+        n = len(definitions)
+        numbered = [str(i + 1) for i in range(n)]
+        if self.qualifier_mode == "number":
+            return numbered
+        found = []
+        for definition in definitions:
+            clause = regex.split(r"[,.;:(]", definition, maxsplit=1)[0]
+            words = [w for w in WORD.findall(clause) if w.lower() == w]
+            found.append(words[-1] if words else "")
+        if all(found) and len(set(found)) == n:
+            return found
+        return numbered
+
+    def qualified(self, title: str, qualifier: str) -> str:
+        return self.homonym_format.format(title=title, qualifier=qualifier)
