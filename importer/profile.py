@@ -17,6 +17,7 @@ Schema (section.key: type, * = required):
                name_particles          list  lower-case words allowed in a headword
                max_name_parts          int   name parts before the dash (default 6)
     [see] marker*                      str   the "see" marker ("қ.")
+          variants                     list  OCR'd forms of the marker, trusted in a see context
           inline                       str   how "(қ. X)" is written; {links}
           redirect_max_words           int   longest definition that may be a redirect
     [abbreviations] file               str   TSV beside the profile (abbr, expansion, when, note)
@@ -24,6 +25,9 @@ Schema (section.key: type, * = required):
              homonym_qualifier         str   "definition" | "number"
              hyphen_parts              str   "capitalize" | "lower"
              forbidden                 str   "repair" | "reject"
+             person_format             str   "SURNAME Given Patronymic" -> e.g. "{given} {surname}"
+                                             ("" keeps the printed order)
+             patronymic_suffixes       list  a name part ending so is a patronymic, not a given name
     [license] name* version* url source_work* editors publisher place years
               source_url ticket adapted_note
               (source_url or ticket is required: the license evidence)
@@ -72,13 +76,16 @@ SCHEMA: dict[str, dict[str, tuple]] = {
                  "max_lines": (_INT, False, 2),
                  "name_particles": (_LIST, False, []),
                  "max_name_parts": (_INT, False, 6)},
-    "see": {"marker": (_STR, True, None), "inline": (_STR, False, "({links})"),
+    "see": {"marker": (_STR, True, None), "variants": (_LIST, False, []),
+            "inline": (_STR, False, "({links})"),
             "redirect_max_words": (_INT, False, 12)},
     "abbreviations": {"file": (_STR, False, "")},
     "titles": {"homonym_format": (_STR, False, "{title} ({qualifier})"),
                "homonym_qualifier": (_STR, False, "definition"),
                "hyphen_parts": (_STR, False, "capitalize"),
-               "forbidden": (_STR, False, "repair")},
+               "forbidden": (_STR, False, "repair"),
+               "person_format": (_STR, False, ""),
+               "patronymic_suffixes": (_LIST, False, [])},
     # Required license keys are checked by check_license, not on load, so that
     # a profile still being written can OCR; rendering refuses it (license.py).
     "license": {"name": (_STR, False, ""), "version": (_STR, False, ""),
@@ -309,6 +316,8 @@ def _check_patterns(sections, fail) -> None:
     if "{title}" not in sections["titles"]["homonym_format"] or \
             "{qualifier}" not in sections["titles"]["homonym_format"]:
         fail("titles.homonym_format", "must contain {title} and {qualifier}")
+    _fields(sections["titles"]["person_format"], "titles.person_format",
+            {"given", "surname"}, fail)
     _fields(sections["summary"]["pattern"], "summary.pattern", PLACEHOLDERS, fail)
     _fields(sections["summary"]["redirect_pattern"], "summary.redirect_pattern",
             PLACEHOLDERS, fail)

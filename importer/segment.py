@@ -229,6 +229,10 @@ class HeadParser:
         rest = s[pos + len(dash):].strip()
         if rest and self._guide_words(rest):
             return "guide"
+        # Parentheticals after the last name word are details, not headword:
+        # "АБЫЛАЙ хан (Әбілмансұр) (1711—1781)" has the headword "АБЫЛАЙ хан".
+        while parts and parts[-1][0] == "paren":
+            details.insert(0, parts.pop()[1])
         headword = " ".join(caps)
         for kind, part in parts:
             headword += " " + part

@@ -101,6 +101,9 @@ class TitleMaker:
         self.forbidden_mode = profile.get("titles", "forbidden")
         self.homonym_format = profile.get("titles", "homonym_format")
         self.qualifier_mode = profile.get("titles", "homonym_qualifier")
+        self.person_format = profile.get("titles", "person_format")
+        self.patronymics = tuple(profile.get("titles", "patronymic_suffixes"))
+        self.particles = {p.lower() for p in profile.get("headword", "name_particles")}
 
     def case_words(self, caps: list[str], vocab: Vocabulary | None) -> list[str]:
         keys = [w.lower() for w in caps]
@@ -130,7 +133,15 @@ class TitleMaker:
         """(title, display): the title drops parentheticals; the display (the bold
         lead) keeps the headword as printed, in normal case."""
         words = self.case_words(caps, vocab)
-        title = " ".join(words + [text for kind, text in parts if kind == "name"])
+        names = [text for kind, text in parts if kind == "name"]
+        if self.person_format and len(words) == 1 and names and \
+                names[0].lower() not in self.particles and \
+                not names[0].lower().endswith(self.patronymics):
+            # SURNAME Given Patronymic -> "Given Surname"
+            title = self.person_format.format(given=names[0], surname=words[0])
+            title = " ".join(title.split())
+        else:
+            title = " ".join(words + names)
         display = " ".join(words + [text for kind, text in parts])
         return title, display
 

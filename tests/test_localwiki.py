@@ -7,6 +7,8 @@ import json
 import os
 import socket
 import stat
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -16,6 +18,7 @@ import pytest
 
 from wikihelp import (  # noqa: F401  (local_wiki is a fixture)
     DROPPED,
+    SCRIPT,
     WikiSession,
     api_get,
     api_login_session,
@@ -300,8 +303,5 @@ def test_up_down_restart_reset(tmp_path):
         print(f"\nlocalwiki: install+start {first_start:.2f} s, restart {restart:.2f} s")
     finally:
         stop_wiki(info)
-    import subprocess
-    import sys
-    from wikihelp import SCRIPT
     subprocess.run([sys.executable, str(SCRIPT), "reset", "--dir", str(d)], check=True)
     assert not d.exists()

@@ -97,15 +97,20 @@ def _classes(element) -> list[str]:
 
 
 def _parse(path, data: bytes) -> etree._Element:
-    """XML first (exact); HTML when the file is not well-formed XML."""
+    """XML first (exact); HTML when the file is merely not well-formed XML."""
     try:
         return parse_xml(path, data)
     except InputFileError as error:
         if not error.problem.startswith("truncated or malformed XML"):
-            raise
-        # A cut-off file is as broken as HTML as it is as XML: say so, don't guess.
-        if b"</html" not in data[-4096:].lower() and b"</body" not in data[-4096:].lower():
-            raise
+            raise  # empty, binary, entity bomb, external entity: no second chance
+        if b"<!ENTITY" in data[:65536]:
+            raise  # HTML never declares entities; this file is not hOCR gone wrong
+        tail = data[-4096:].lower()
+        if b"</html" not in tail and b"</body" not in tail:
+            # The HTML parser would accept a cut-off file without a word.
+            lines = data.count(b"\n") + 1
+            raise InputFileError(path, f"truncated or malformed XML: the file ends before "
+                                       f"</html> (line {lines})") from None
     return parse_html(path, data)
 
 
@@ -168,14 +173,36 @@ def _read_line(line_el, block: str | None) -> Line | None:
 
 
 def _word(element) -> Word:
-    properties = parse_title(element.get("title"))
+    box, confidence = _word_geometry(element.get("title") or "")
     if len(element):
         # Markup inside the word: <strong>/<b> is bold, <em> etc. just text.
         text = "".join(element.itertext())
         bold = any(_local(el.tag) in _BOLD_TAGS for el in element.iterdescendants(etree.Element))
     else:
         text, bold = element.text or "", False
-    return Word(text.strip(), _bbox(properties), _word_confidence(properties), bold)
+    return Word(text.strip(), box, confidence, bold)
+
+
+def _word_geometry(title: str) -> tuple[Box | None, float | None]:
+    """Box and confidence of a word. Runs for every word, so Tesseract's
+    'bbox x0 y0 x1 y1; x_wconf 93' is read directly; anything else goes
+    through parse_title()."""
+    if title.startswith("bbox ") and "," not in title and '"' not in title:
+        head, _, rest = title.partition(";")
+        values = head.split()
+        if len(values) == 5:
+            try:
+                box = Box(int(values[1]), int(values[2]), int(values[3]), int(values[4]))
+            except ValueError:
+                pass
+            else:
+                rest = rest.strip()
+                if not rest:
+                    return box, None
+                if rest.startswith("x_wconf ") and ";" not in rest:
+                    return box, to_confidence(rest[8:], 100)
+    properties = parse_title(title)
+    return _bbox(properties), _word_confidence(properties)
 
 
 def _join_runs(segments: list[Word]) -> list[Word]:

@@ -74,12 +74,18 @@ def _drop_entity_references(root: etree._Element) -> None:
 
 
 def syntax_problem(error: etree.XMLSyntaxError) -> str:
-    """'truncated or malformed XML: <libxml2 message> (line N, column C)', one line."""
+    """What libxml2 objected to, on one line, with its position:
+    'truncated or malformed XML: <message> (line N, column C)'."""
     text = error.msg or str(error) or "parse error"
     # libxml2 appends ", line L, column C"; we state the position once, ourselves.
     message = text.splitlines()[0].split(", line ")[0].strip()
     line, column = error.position if error.position else (error.lineno, None)
     where = f" (line {line}, column {column})" if line and column else (f" (line {line})" if line else "")
+    lowered = message.lower()
+    if "amplification" in lowered or "entity loop" in lowered or "detected an entity reference loop" in lowered:
+        return f"refused: its entities would expand enormously (an entity bomb?): {message}{where}"
+    if "external entity" in lowered:
+        return f"refused: it references an external entity: {message}{where}"
     return f"truncated or malformed XML: {message}{where}"
 
 
