@@ -32,5 +32,13 @@ test-all: setup
 bench: setup
 	$(PY) bench/bench_readers.py
 
+# A throw-away local MediaWiki (kk, SQLite, php -S on 127.0.0.1) to rehearse a batch on.
+WIKI_DIR ?= build/wiki
+wiki-up: system
+	python3 scripts/localwiki.py up --dir $(WIKI_DIR)
+
+wiki-down:
+	python3 scripts/localwiki.py down --dir $(WIKI_DIR)
+
 clean:
 	rm -rf build .pytest_cache

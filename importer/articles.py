@@ -88,6 +88,8 @@ class ArticleBuilder:
         entries = [s for s in segments if s.kind != "leftover"]
         vocab = Vocabulary(s.head.caps for s in entries)
         for segment in segments:
+            if segment.kind == "leftover" and segment.reason != "before-first-headword":
+                continue            # running heads are capitals: they say nothing of case
             text = segment.text
             if segment.head is not None:
                 text = text[len(segment.head.headword):]

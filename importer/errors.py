@@ -64,3 +64,9 @@ class LoginError(WikiError):
 class Interrupted(ImporterError):
     """The user pressed Ctrl-C; what was done is saved."""
     exit_code = 130
+
+
+class UploadStopped(WikiError):
+    """The upload stopped cleanly before the end (too many failures in a row, the
+    stop page, abuse-filter hits); the journal is saved and a rerun resumes."""
+    exit_code = 75  # EX_TEMPFAIL

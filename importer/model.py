@@ -6,11 +6,15 @@ later stages only ever see these dataclasses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Box:
-    """A rectangle in page pixels, (x0, y0) top left, (x1, y1) bottom right."""
+class Box(NamedTuple):
+    """A rectangle in page pixels, (x0, y0) top left, (x1, y1) bottom right.
+
+    A NamedTuple, not a dataclass: readers make one per word, and this is the
+    cheapest immutable record Python has.
+    """
 
     x0: int
     y0: int

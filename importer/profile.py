@@ -36,6 +36,7 @@ Schema (section.key: type, * = required):
     [redirect] magic_word               str  (default "#REDIRECT")
     [categories] articles redirects     list of category names
     [site] family code url
+    [repair] cyrillic_lookalikes dashes superscripts (bool), quotes (str)   page stage
 
 Placeholders allowed in attribution params and summary patterns:
 {volume} {pages} {title} {license} {license_url} {work} {years} {publisher}
@@ -101,6 +102,9 @@ SCHEMA: dict[str, dict[str, tuple]] = {
     "categories": {"articles": (_LIST, False, []), "redirects": (_LIST, False, [])},
     "site": {"family": (_STR, False, "wikipedia"), "code": (_STR, False, ""),
              "url": (_STR, False, "")},
+    # Read by the page stage (repair.RepairRules.from_profile).
+    "repair": {"cyrillic_lookalikes": (_BOOL, False, True), "dashes": (_BOOL, False, True),
+               "quotes": (_STR, False, "«»"), "superscripts": (_BOOL, False, True)},
 }
 REQUIRED_SECTIONS = {"alphabet", "see", "attribution", "summary"}
 _TOP_KEYS = {"name", "title", "language", "volumes"} | set(SCHEMA)

@@ -72,8 +72,9 @@ class Vocabulary:
         mixed = Counter({f: n for f, n in forms.items() if not is_all_caps(f)})
         if mixed:
             return mixed.most_common(1)[0][0]
-        if sum(forms.values()) >= 2:
-            return forms.most_common(1)[0][0]   # only ever in capitals: an acronym
+        form, count = forms.most_common(1)[0]
+        if count >= 2 and len(form) <= 6:
+            return form             # short and only ever in capitals: an acronym (КСРО)
         return None
 
     def phrase_forms(self, keys: list[str]) -> list[str | None]:
@@ -159,8 +160,8 @@ class TitleMaker:
             fixed = "".join(c for c in fixed if ord(c) >= 32)
             title = " ".join(fixed.split())
         title = title.strip().lstrip(":").strip()
-        if not title:
-            return None, problem or "empty title"
+        if not title or not any(c.isalnum() for c in title):
+            return None, problem or f"title {title!r} has no letters"
         if len(title.encode("utf-8")) > MAX_TITLE_BYTES:
             return None, f"title longer than {MAX_TITLE_BYTES} bytes"
         return title, problem

@@ -488,3 +488,15 @@ def test_missing_file_and_folder(tmp_path):
         detect_format(tmp_path / "nope.xml")
     with pytest.raises(InputFileError, match="folder"):
         list(read_alto(tmp_path))
+
+
+@pytest.mark.parametrize("reader, document", [
+    (read_alto, '<alto xmlns="http://www.loc.gov/standards/alto/ns-v2#"><Layout/></alto>'),
+    (read_page_xml, '<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"/>'),
+    (read_hocr, "<html><head><meta name='ocr-capabilities' content='ocr_page'/></head></html>"),
+])
+def test_files_without_pages_say_so(tmp_path, reader, document):
+    path = tmp_path / "nopage.xml"
+    path.write_text(document, encoding="utf-8")
+    with pytest.raises(InputFileError, match="nothing to read"):
+        list(reader(path))

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from importer.errors import InputFileError
 from importer.model import BODY, HEADER, PAGE_NUMBER, Box, Line, Page, Word
 
 from .common import box_from_xywh, resolve_image, to_confidence, to_int
@@ -72,7 +73,10 @@ def read_alto(path: str | os.PathLike) -> Iterator[Page]:
     file_name = root.find(f".//{alto.file_name_tag}")
     if file_name is not None and file_name.text:
         image = resolve_image(path, file_name.text)
-    for sequence, page in enumerate(root.iter(alto.page_tag)):
+    pages = list(root.iter(alto.page_tag))
+    if not pages:
+        raise InputFileError(path, "ALTO without a <Page> element: nothing to read")
+    for sequence, page in enumerate(pages):
         lines: list[Line] = []
         _collect_lines(page, alto, role=BODY, block=None, inherited_bold=False, out=lines)
         yield Page(

@@ -117,7 +117,10 @@ def _parse(path, data: bytes) -> etree._Element:
 def read_hocr(path: str | os.PathLike) -> Iterator[Page]:
     data = read_bytes(path)
     root = _parse(path, data)
-    for sequence, element in enumerate(_PAGES(root)):
+    pages = _PAGES(root)
+    if not pages:
+        raise InputFileError(path, "hOCR without an ocr_page element: nothing to read")
+    for sequence, element in enumerate(pages):
         properties = parse_title(element.get("title"))
         page_box = _bbox(properties)
         lines: list[Line] = []

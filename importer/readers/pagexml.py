@@ -12,6 +12,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from importer.errors import InputFileError
 from importer.model import (BODY, CATCH_WORD, FOOTNOTE, HEADER, MARGINALIA, PAGE_NUMBER,
                             SIGNATURE, Box, Line, Page, Word)
 
@@ -47,7 +48,10 @@ class _Names:
 def read_page_xml(path: str | os.PathLike) -> Iterator[Page]:
     root = parse_xml(path)
     names = _Names(etree.QName(root).namespace)
-    for sequence, page in enumerate(root.iter(names.Page)):
+    pages = list(root.iter(names.Page))
+    if not pages:
+        raise InputFileError(path, "PAGE XML without a <Page> element: nothing to read")
+    for sequence, page in enumerate(pages):
         order = _reading_order(page, names)
         lines: list[Line] = []
         for region, role in _regions_in_order(page, names, order):

@@ -1,0 +1,382 @@
+"""The wiki, through pywikibot: the only module of the importer that imports it.
+
+Two ways to name a wiki:
+
+- ``site="kk:wikipedia"``: the volunteer's own pywikibot setup (user-config.py,
+  user-password.py with BotPassword tuples, or OAuth) is used as it is;
+- ``api="https://wiki.example.org/w/api.php"``: no pywikibot setup is needed. We
+  write what pywikibot needs into ``BATCH/.pywikibot/`` (mode 700): a family file
+  for the URL, a user-config.py, and a user-password.py (mode 600) with the
+  account from ``IMPORTER_USERNAME``/``IMPORTER_PASSWORD`` or a password file.
+  That file is the only place the password is ever written; it is deleted when
+  the run ends (`Wiki.close`).
+
+Reads go through pywikibot's ``Request`` (its retries bounded by our config).
+The edit POST is sent *once* per call through pywikibot's own HTTP session,
+cookies, user agent and parameter encoding (``Request`` + ``comms.http.fetch``),
+so that the caller sees status, ``Retry-After`` and the API error code and owns
+the retry policy (importer/upload.py). This keeps an upload at about one API
+request per created article: no pre-checks, no ``Page.save`` bookkeeping.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import BatchError, LoginError, UsageError, WikiError
+
+log = logging.getLogger("importer.wiki")
+
+PRIVATE_DIR = ".pywikibot"
+PASSWORD_FILE = "user-password.py"
+USER_AGENT = "importer/0.1 (encyclopedia batch uploader; https://example.invalid/importer)"
+_pwb = None  # the pywikibot module, once imported
+
+
+@dataclass
+class Credentials:
+    user: str
+    password: str = field(repr=False)
+
+    def __repr__(self) -> str:  # never print the password
+        return f"Credentials(user={self.user!r}, password=***)"
+
+
+def credentials(user: str | None = None, password_file: str | None = None) -> Credentials:
+    """The account for ``--api``: the user name from the option or
+    IMPORTER_USERNAME; the password from the password file (its first line)
+    or IMPORTER_PASSWORD. Never from the command line."""
+    user = user or os.environ.get("IMPORTER_USERNAME")
+    if not user:
+        raise UsageError("no account: set IMPORTER_USERNAME (e.g. Bot@import, a BotPassword "
+                         "login) and IMPORTER_PASSWORD, or use --password-file")
+    if password_file:
+        try:
+            password = Path(password_file).read_text(encoding="utf-8").splitlines()[0].strip()
+        except (OSError, IndexError) as exc:
+            raise UsageError(f"{password_file}: cannot read the password file "
+                             f"({getattr(exc, 'strerror', None) or 'empty'})") from None
+    else:
+        password = os.environ.get("IMPORTER_PASSWORD", "")
+    if not password:
+        raise UsageError("no password: set IMPORTER_PASSWORD or use --password-file")
+    return Credentials(user, password)
+
+
+# --- the private pywikibot folder ------------------------------------------------
+
+def _family_name(api: str) -> str:
+    return "importer" + hashlib.sha1(api.encode()).hexdigest()[:8]
+
+
+def _write_file(path: Path, text: str, mode: int = 0o644) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def prepare_private_dir(batch: Path, api: str, creds: Credentials, code: str) -> dict:
+    """Write BATCH/.pywikibot/{user-config.py, user-password.py, families/...}."""
+    parts = urlsplit(api)
+    if parts.scheme not in ("http", "https") or not parts.netloc or \
+            not parts.path.endswith("/api.php"):
+        raise UsageError(f"--api {api}: expected the URL of the wiki's api.php, "
+                         "e.g. https://wiki.example.org/w/api.php")
+    scriptpath = parts.path[: -len("/api.php")]
+    name = _family_name(api)
+    d = Path(batch) / PRIVATE_DIR
+    try:
+        (d / "families").mkdir(parents=True, exist_ok=True)
+        os.chmod(d, 0o700)
+        _write_file(d / "families" / f"{name}_family.py", (
+            "# Written by importer for " + api + "\n"
+            "from pywikibot import family\n\n\n"
+            "class Family(family.SingleSiteFamily):\n"
+            f"    name = {name!r}\n"
+            f"    code = {code!r}\n"
+            f"    domain = {parts.netloc!r}\n\n"
+            "    def scriptpath(self, code):\n"
+            f"        return {scriptpath!r}\n\n"
+            "    def protocol(self, code):\n"
+            f"        return {parts.scheme!r}\n"))
+        user, _, app = creds.user.partition("@")
+        _write_file(d / "user-config.py", (
+            "# Written by importer; the password is in user-password.py (mode 600).\n"
+            f"family = {name!r}\nmylang = {code!r}\n"
+            f"usernames[{name!r}][{code!r}] = {user!r}\n"
+            f"password_file = {PASSWORD_FILE!r}\n"
+            "put_throttle = 0\n"
+            f"user_agent_description = {USER_AGENT!r}\n"))
+        entry = (f"({user!r}, BotPassword({app!r}, {creds.password!r}))" if app
+                 else f"({user!r}, {creds.password!r})")
+        _write_file(d / PASSWORD_FILE, entry + "\n", 0o600)
+    except OSError as exc:
+        raise BatchError(f"{d}: cannot write the pywikibot settings ({exc.strerror})") from None
+    return {"dir": d, "family": name, "code": code, "user": user,
+            "password_path": d / PASSWORD_FILE}
+
+
+def _import_pywikibot(base_dir: Path | None):
+    """Import pywikibot with PYWIKIBOT_DIR set first (only possible once per process)."""
+    global _pwb
+    if _pwb is None:
+        if base_dir is not None and "pywikibot" not in sys.modules:
+            os.environ["PYWIKIBOT_DIR"] = str(base_dir)
+        os.environ.pop("PYWIKIBOT_NO_USER_CONFIG", None) if base_dir else None
+        import pywikibot  # noqa: the only import of pywikibot in the importer
+        import pywikibot.comms.http  # noqa
+        import pywikibot.data.api  # noqa
+        _pwb = pywikibot
+        # We pace and retry ourselves: pywikibot's own waits stay short and bounded.
+        cfg = pywikibot.config
+        cfg.put_throttle = 0
+        cfg.minthrottle = 0
+        cfg.maxthrottle = 0
+        cfg.max_retries = 3
+        cfg.retry_wait = 1
+        cfg.retry_max = 10
+        cfg.write_maxlag = 5
+        cfg.read_maxlag = 5
+        cfg.socket_timeout = (6.05, 60)
+        cfg.noisysleep = 600.0
+        cfg.log = []
+        cfg.cosmetic_changes = False
+    return _pwb
+
+
+# --- answers -------------------------------------------------------------------
+
+@dataclass
+class Reply:
+    """One edit request's outcome, as the wiki (or the network) gave it."""
+    ok: bool = False
+    revid: int | None = None
+    code: str | None = None        # API error code, "http503", "network", "badjson"
+    info: str = ""
+    http_status: int | None = None
+    retry_after: float | None = None
+
+
+@dataclass
+class Revision:
+    title: str        # the title as the wiki has it (normalized)
+    revid: int
+    sha1: str | None
+    user: str | None
+    comment: str | None
+
+
+class Wiki:
+    """A logged-in session on one wiki."""
+
+    def __init__(self, site, password_path: Path | None = None):
+        self.site = site
+        self.password_path = password_path
+        self._token: str | None = None
+        self.requests = 0  # requests this object made itself (edits and queries)
+
+    # --- connecting -------------------------------------------------------------
+    @classmethod
+    def connect(cls, batch: Path, api: str | None = None, site: str | None = None,
+                creds: Credentials | None = None, code: str = "kk") -> "Wiki":
+        if bool(api) == bool(site):
+            raise UsageError("name the wiki with exactly one of --site (e.g. kk:wikipedia) "
+                             "or --api URL")
+        private = None
+        if api:
+            private = prepare_private_dir(batch, api, creds or credentials(), code)
+        pwb = _import_pywikibot(private["dir"] if private else None)
+        password_path = None
+        try:
+            if private:
+                cfg = pwb.config
+                # A second wiki in the same process (tests): register it by hand.
+                cfg.family_files[private["family"]] = str(
+                    private["dir"] / "families" / f"{private['family']}_family.py")
+                cfg.usernames.setdefault(private["family"], {})[code] = private["user"]
+                cfg.password_file = str(private["password_path"])
+                password_path = private["password_path"]
+                s = pwb.Site(code, private["family"], user=private["user"])
+            else:
+                lang, _, fam = site.partition(":")
+                s = pwb.Site(lang, fam or "wikipedia")
+        except pwb.exceptions.Error as exc:
+            cls._forget(password_path)
+            raise WikiError(f"cannot set up the wiki: {exc}") from None
+        wiki = cls(s, password_path)
+        try:
+            s.login()
+        except pwb.exceptions.NoUsernameError as exc:
+            wiki.close()
+            raise LoginError(f"login failed: {_first_line(exc)}") from None
+        except pwb.exceptions.APIError as exc:
+            wiki.close()
+            raise LoginError(f"login to {api or site} failed: {exc.code} "
+                             f"({_first_line(exc.info)})") from None
+        except Exception as exc:  # requests/pywikibot network errors, TimeoutError
+            wiki.close()
+            raise WikiError(f"cannot reach the wiki at {api or site}: "
+                            f"{type(exc).__name__}: {_first_line(exc)}") from None
+        if not s.logged_in():
+            wiki.close()
+            raise LoginError(f"login to {api or site} failed (not logged in)")
+        log.info("logged in to %s as %s (bot right: %s)", s, s.user(), wiki.bot)
+        return wiki
+
+    @staticmethod
+    def _forget(path: Path | None) -> None:
+        if path is not None:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """Delete the password file: it is needed only while we log in."""
+        self._forget(self.password_path)
+
+    # --- facts about the account ---------------------------------------------------
+    @property
+    def user(self) -> str:
+        return self.site.user() or ""
+
+    @property
+    def bot(self) -> bool:
+        return self.site.has_right("bot")
+
+    @property
+    def highlimits(self) -> bool:
+        return self.site.has_right("apihighlimits")
+
+    def has_right(self, right: str) -> bool:
+        return self.site.has_right(right)
+
+    # --- the edit ---------------------------------------------------------------------
+    def token(self, refresh: bool = False) -> str:
+        if refresh or self._token is None:
+            try:
+                if refresh:
+                    self.site.tokens.clear()
+                self._token = self.site.tokens["csrf"]
+            except Exception as exc:
+                raise WikiError(f"cannot get an edit token: {_first_line(exc)}") from None
+            self.requests += 1
+        return self._token
+
+    def create(self, title: str, text: str, summary: str,
+               starttimestamp: str | None = None) -> Reply:
+        """One `action=edit` POST with createonly; no retries here."""
+        pwb = _pwb
+        params = {
+            "action": "edit", "title": title, "text": text, "summary": summary,
+            "createonly": True, "notminor": True, "watchlist": "nochange",
+            "md5": hashlib.md5(text.encode("utf-8")).hexdigest(),
+            "token": self.token(),
+        }
+        if self.bot:
+            params["bot"] = True
+        if starttimestamp:
+            params["starttimestamp"] = starttimestamp  # refuses to recreate a deleted page
+        req = pwb.data.api.Request(site=self.site, parameters=params)
+        req["assert"] = "bot" if self.bot else "user"
+        req._add_defaults()  # maxlag=5, format=json
+        paramstring = req._http_param_string()
+        _, uri, body, headers = req._get_request_params(False, paramstring)
+        headers["user-agent"] = pwb.comms.http.user_agent(self.site)
+        self.requests += 1
+        r = pwb.comms.http.fetch(self.site.base_url(uri), method="POST", data=body,
+                                 headers=headers, default_error_handling=False,
+                                 verify=self.site.verify_SSL_certificate())
+        if isinstance(r, Exception):
+            return Reply(code="network", info=f"{type(r).__name__}: {_first_line(r)}")
+        retry_after = _seconds(r.headers.get("retry-after"))
+        try:
+            data = r.json()
+        except ValueError:
+            code = f"http{r.status_code}" if r.status_code >= 400 else "badjson"
+            return Reply(code=code, info=f"HTTP {r.status_code}", http_status=r.status_code,
+                         retry_after=retry_after)
+        if "error" in data:
+            err = data["error"]
+            return Reply(code=err.get("code", "unknown"),
+                         info=_first_line(err.get("info", "")),
+                         http_status=r.status_code, retry_after=retry_after)
+        edit = data.get("edit", {})
+        if edit.get("result") == "Success" and edit.get("newrevid"):
+            return Reply(ok=True, revid=int(edit["newrevid"]), http_status=r.status_code)
+        return Reply(code="unexpected", info=_first_line(str(edit))[:300],
+                     http_status=r.status_code)
+
+    # --- reading ----------------------------------------------------------------------
+    def _query(self, **params) -> dict:
+        try:
+            req = _pwb.data.api.Request(site=self.site, parameters=params)
+            self.requests += 1
+            return req.submit()
+        except Exception as exc:
+            raise WikiError(f"query failed: {type(exc).__name__}: {_first_line(exc)}") from None
+
+    def latest_revisions(self, titles: list[str]) -> dict[str, Revision | None]:
+        """The latest revision of each title (None: no such page); one query per
+        50 titles (500 with apihighlimits)."""
+        out: dict[str, Revision | None] = {}
+        size = 500 if self.highlimits else 50
+        for i in range(0, len(titles), size):
+            chunk = titles[i:i + size]
+            data = self._query(action="query", prop="revisions", titles="|".join(chunk),
+                               rvprop="ids|sha1|user|comment", formatversion="2")
+            q = data.get("query", {})
+            back: dict[str, str] = {}
+            for n in q.get("normalized", []):
+                back[n["to"]] = n["from"]
+            for page in q.get("pages", []):
+                asked = back.get(page["title"], page["title"])
+                revs = page.get("revisions")
+                if page.get("missing") or not revs:
+                    out[asked] = None
+                else:
+                    r = revs[0]
+                    out[asked] = Revision(page["title"], r["revid"], r.get("sha1"),
+                                          r.get("user"), r.get("comment"))
+            for t in chunk:
+                out.setdefault(t, None)
+        return out
+
+    def page_text(self, title: str) -> str | None:
+        data = self._query(action="query", prop="revisions", titles=title,
+                           rvprop="content", rvslots="main", formatversion="2")
+        for page in data.get("query", {}).get("pages", []):
+            revs = page.get("revisions")
+            if revs:
+                return revs[0].get("slots", {}).get("main", {}).get("content", "")
+        return None
+
+    def still_logged_in(self) -> bool:
+        data = self._query(action="query", meta="userinfo")
+        ui = data.get("query", {}).get("userinfo", {})
+        return "anon" not in ui and ui.get("name") == self.site.user()
+
+
+def _seconds(value) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _first_line(x) -> str:
+    s = str(x).strip()
+    return s.splitlines()[0] if s else ""
+
+
+def utc_iso(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
