@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import re
@@ -63,6 +62,7 @@ NOISE = {
     "heavy": dict(blur=0.95, angle=0.6, specks=2600, big_specks=60, contrast=(55, 232)),
 }
 INDENT = 28                          # paragraph indent, pixels
+MAX_GAP = 4.0                        # widest justified word space, in normal spaces
 
 
 # ---------------------------------------------------------------- articles
@@ -147,8 +147,6 @@ def syllable_breaks(word: str) -> list[int]:
     for i in range(2, len(low) - 1):
         c, nxt = low[i], low[i + 1]
         if c in VOWELS or c in "ьъ" or nxt not in VOWELS:
-            continue
-        if low[i - 1] in "ьъ" and i - 1 < 2:
             continue
         if not any(ch in VOWELS for ch in low[:i]):
             continue
@@ -261,12 +259,14 @@ class Typesetter:
                     used += gap + self.width(box)
                     i += 1
                     continue
-                if len(box.words) == 1 and not box.words[0][1]:
-                    for first, rest in split_candidates(box.words[0][0]):
-                        if used + gap + self.regular.getlength(first) <= avail:
-                            line.boxes.append(Box([(first, False)]))
+                last, bold = box.words[-1]
+                if not bold:                     # headwords are never broken
+                    for first, rest in split_candidates(last):
+                        part = Box(box.words[:-1] + [(first, False)])
+                        if used + gap + self.width(part) <= avail:
+                            line.boxes.append(part)
                             line.truth.append(box.text)
-                            line.hyphen = "own" if box.text.startswith(first) else "syllable"
+                            line.hyphen = "own" if last.startswith(first) else "syllable"
                             carry = Box([(rest, False)])
                             i += 1
                             break
@@ -306,18 +306,28 @@ def typeset(vol: Volume, articles: list[Article]) -> list[Line]:
     return lines
 
 
+def is_bold(line: Line) -> bool:
+    return any(b for box in line.boxes for _, b in box.words)
+
+
 def paginate(vol: Volume, lines: list[Line]) -> list[list[list[Line]]]:
-    """pages -> columns -> lines."""
+    """pages -> columns -> lines. A headword is never split by a column end."""
     n = vol.lines_per_col
-    cols = [lines[i:i + n] for i in range(0, len(lines), n)]
+    cols: list[list[Line]] = [[]]
+    for k, line in enumerate(lines):
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        if len(cols[-1]) == n - 1 and nxt and nxt.article == line.article and is_bold(nxt):
+            cols.append([])                  # keep the headword's lines together
+        elif len(cols[-1]) == n:
+            cols.append([])
+        cols[-1].append(line)
     return [cols[i:i + vol.columns] for i in range(0, len(cols), vol.columns)]
 
 
 def choose_articles(vol: Volume, articles: list[Article], max_pages: int) -> list[Article]:
     """The longest run of articles from the first (or up to the last) that fits on max_pages."""
-    capacity = max_pages * vol.columns * vol.lines_per_col
     chosen = list(articles)
-    while len(typeset(vol, chosen)) > capacity:
+    while len(paginate(vol, typeset(vol, chosen))) > max_pages:
         chosen.pop(0 if vol.g["take"] == "last" else -1)
     return chosen
 
@@ -330,6 +340,8 @@ def draw_line(draw: ImageDraw.ImageDraw, ts: Typesetter, line: Line, x0: int, y:
     gap = ts.space
     if gaps and not line.last:
         gap = max(ts.space, (avail - sum(widths)) / gaps)
+        if gap > MAX_GAP * ts.space:         # too loose: leave the line ragged
+            gap = ts.space
     x = x0 + indent
     for box, w in zip(line.boxes, widths):
         bx = x
