@@ -83,6 +83,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_build(commands)
     _add_evaluate(commands)
+    from .upload_cli import add_commands; add_commands(commands, _common)
     # Later stages add their commands here: preview, upload, status, export, undo.
     return parser
 

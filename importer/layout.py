@@ -58,8 +58,10 @@ def find_columns(lines: list[Line]) -> Columns | None:
         last = min(HISTOGRAM_BINS - 1, int((box.x1 - left) / bin_width))
         for index in range(first, last + 1):
             coverage[index] += 1
+    # A gutter is a deep valley, not an empty stretch: on noisy scans specks and
+    # stray marks at line ends reach into it.
     peak = max(coverage)
-    threshold = max(1, int(0.08 * peak))
+    threshold = max(1, int(0.25 * peak))
     min_gutter_bins = max(2, int(0.006 * HISTOGRAM_BINS))
     gutters: list[tuple[int, int]] = []
     index = 0
@@ -165,7 +167,8 @@ _DIGIT_LOOKALIKES = str.maketrans({"І": "1", "I": "1", "l": "1", "|": "1", "О"
 _PAGE_NUMBER = regex.compile(r"^\W{0,4}(\d{1,4})\W{0,4}$")
 _ROMAN = regex.compile(r"^\W{0,3}([ivxlcdm]{1,7})\W{0,3}$", regex.IGNORECASE)
 # Guide words: capitals, a dash, capitals ("АБАЙ — АЛМАТЫ"), nothing else.
-_GUIDE_WORDS = regex.compile(r"^[\p{Lu}\d][\p{Lu}\d\s.,'’()-]*\s*[—–-]{1,3}\s*[\p{Lu}\d][\p{Lu}\d\s.,'’()-]*$")
+_DASH_BETWEEN = regex.compile(r"\S\s*(?:—|–|-{2,3})\s*\S|\S\s+-\s+\S")
+_NOISE_TOKEN = regex.compile(r"^[^\p{L}\p{N}—–-]+$")  # specks, but not a dash
 
 
 def page_number_of(text: str) -> str | None:
@@ -182,8 +185,29 @@ def page_number_of(text: str) -> str | None:
     return None
 
 
+def split_guide_words(text: str) -> tuple[bool, str | None]:
+    """Whether a line is guide words ("АБАЙ — АЛМАТЫ"), and a page number glued to it.
+
+    Tesseract often prints the page number into the same line ("18 АҚАН СЕРІ --
+    АЛАШ ОРДА", "АУЫЛ-- ӘМІРЕ 21") and adds specks (":", "|"); those are set
+    aside before the capitals-dash-capitals form is checked.
+    """
+    tokens = [t for t in text.split() if not _NOISE_TOKEN.match(t)]
+    number = None
+    for position in (0, -1):
+        if len(tokens) > 1 and page_number_of(tokens[position]) is not None \
+                and tokens[position][:1].isdigit():
+            number = page_number_of(tokens.pop(position))
+    core = " ".join(tokens)
+    letters = [c for c in core if c.isalpha()]
+    if len(letters) < 3 or not _DASH_BETWEEN.search(core):
+        return False, None
+    upper = sum(1 for c in letters if c.isupper())
+    return upper >= 0.9 * len(letters), number
+
+
 def looks_like_guide_words(text: str) -> bool:
-    return bool(_GUIDE_WORDS.match(text.strip())) and any(c.isalpha() for c in text)
+    return split_guide_words(text)[0]
 
 
 def repetition_key(text: str) -> str:
@@ -278,10 +302,14 @@ def classify(page: Page, lines: list[Line], repeated: set[str]) -> Classified:
         if line.role != BODY or index not in edge:
             continue
         number = page_number_of(text)
+        guide_words, glued_number = split_guide_words(text)
         if number is not None:
             dropped.append((index, PAGE_NUMBER))
             printed = printed or number
-        elif (looks_like_guide_words(text) or repetition_key(text) in repeated
+        elif guide_words:
+            dropped.append((index, HEADER))
+            printed = printed or glued_number
+        elif (repetition_key(text) in repeated
               or (index in top_row and is_centred_alone(line, lines, columns))):
             dropped.append((index, HEADER))
         else:

@@ -147,6 +147,7 @@ def _pass_one(sources: list[SourceFile], hocr_for: dict[Path, Path], work: Path,
     """Read, order, classify and repair every page of one volume into `work`."""
     vocabulary: Counter = Counter()
     edge_counts: Counter = Counter()
+    printed: list[str | None] = []
     pages = 0
     with open(work, "w", encoding="utf-8") as out, \
             tqdm(total=len(sources), desc="reading", unit="file", disable=None if progress else True) as bar:
@@ -166,6 +167,7 @@ def _pass_one(sources: list[SourceFile], hocr_for: dict[Path, Path], work: Path,
                     classified = layout.classify(page, lines, repeated=set())
                     record = _record_lines(page, lines, classified, rules, Counter())
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    printed.append(classified.printed_number)
                     pages += 1
                     for key in set(layout.edge_keys(lines)):
                         edge_counts[key] += 1
@@ -185,11 +187,39 @@ def _pass_one(sources: list[SourceFile], hocr_for: dict[Path, Path], work: Path,
     # A line at the page edge that recurs on several pages is a running title.
     needed = 3 if pages >= 6 else 2
     repeated = {key for key, count in edge_counts.items() if count >= needed}
-    return vocabulary, repeated
+    return vocabulary, repeated, page_numbers(printed)
+
+
+def page_numbers(printed: list[str | None]) -> list[int | str]:
+    """Page numbers for a volume, from what each page printed (or OCR made of it).
+
+    A number is trusted when a neighbouring page agrees with it (17 beside 18).
+    The others (a number Tesseract merged into the running head as "217", or
+    lost) follow the nearest trusted page; with no trusted page at all the
+    printed text is kept, or the page's place in the volume when there is none.
+    """
+    numbers = [int(p) if p is not None and p.isdigit() else None for p in printed]
+    trusted = [n is not None and any(0 <= j < len(numbers) and numbers[j] is not None
+                                     and numbers[j] - n == j - i for j in (i - 1, i + 1))
+               for i, n in enumerate(numbers)]
+    anchors = [i for i, ok in enumerate(trusted) if ok]
+    result: list[int | str] = []
+    for i, text in enumerate(printed):
+        if trusted[i]:
+            result.append(numbers[i])
+        elif anchors:
+            nearest = min(anchors, key=lambda a: abs(a - i))
+            result.append(numbers[nearest] + (i - nearest))
+        elif numbers[i] is not None:
+            result.append(numbers[i])
+        else:
+            result.append(text or i + 1)
+    return result
 
 
 def _pass_two(work: Path, volume: int, vocabulary: Counter, repeated: set[str],
-              stats: PageStats, progress: bool) -> Iterator[PageRecord]:
+              numbers: list[int | str], stats: PageStats,
+              progress: bool) -> Iterator[PageRecord]:
     """Drop repeated edge lines, join hyphens across lines, columns and pages."""
     pending: PageRecord | None = None
     pending_joined: str | None = None  # explicit word for pending's last line
@@ -216,10 +246,7 @@ def _pass_two(work: Path, volume: int, vocabulary: Counter, repeated: set[str],
                 conf_sum += line["conf"][0]
                 conf_n += line["conf"][1]
             _join_within(texts, boxes, joined, vocabulary, stats)
-            printed = data["printed"]
-            # The printed number when the page shows one, else its place in the volume.
-            number: int | str = (int(printed) if printed is not None and printed.isdigit()
-                                 else printed or sequence + 1)
+            number = numbers[sequence]
             record = PageRecord(volume=volume, page=number, source=data["source"],
                                 text="\n".join(texts), dropped=dropped,
                                 confidence=round(conf_sum / conf_n, 4) if conf_n else None,
@@ -296,8 +323,9 @@ def build_pages(sources: list[str], profile: Profile, batch: Path, default_volum
         for volume in volumes:
             in_volume = [f for f in files if f.volume == volume]
             work = work_dir / f"volume-{volume}.jsonl"
-            vocabulary, repeated = _pass_one(in_volume, hocr_for, work, rules, stats, progress)
-            for record in _pass_two(work, volume, vocabulary, repeated, stats, progress):
+            vocabulary, repeated, numbers = _pass_one(in_volume, hocr_for, work, rules, stats,
+                                                      progress)
+            for record in _pass_two(work, volume, vocabulary, repeated, numbers, stats, progress):
                 out.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
                 stats.pages += 1
             work.unlink()

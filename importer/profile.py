@@ -392,7 +392,7 @@ def _load_abbreviations(path: Path, relative: str, fail) -> list[Abbreviation]:
         short, expansion, when = (c.strip() for c in cells[:3])
         if not short or not expansion:
             fail(where, "empty abbreviation or expansion")
-        if when not in ABBREVIATION_RULES:
+        if not set(when.split("|")) <= ABBREVIATION_RULES:
             fail(where, f"unknown rule {when!r} (known: {', '.join(sorted(ABBREVIATION_RULES))})")
         if short in seen:
             fail(where, f"{short!r} listed twice")

@@ -259,6 +259,8 @@ def _norm(title: str) -> str:
 
 
 def _context_ok(when: str, before: str, after: str) -> bool:
+    if "|" in when:
+        return any(_context_ok(w, before, after) for w in when.split("|"))
     if when == "always":
         return True
     if when == "after-year":

@@ -24,6 +24,8 @@ _MIXED_WORD = regex.compile(r"[\p{Script=Cyrillic}\p{Script=Latin}]+")
 
 # The em dash as OCR reads it: "--", "---", or glued to the headword ("АҚЫН---").
 _DOUBLE_DASH = regex.compile(r"\s*(?:-{2,}|–-|-–|—-|-—)\s*")
+# A range of years or numbers is printed without spaces: "1845--1904" -> "1845—1904".
+_RANGE_DASH = regex.compile(r"(?<=\d)(?:-{2,}|–-|-–|—-|-—)(?=\d)")
 _SPACED_DASH = regex.compile(r"(?<=\S) [-–] (?=\S)|^[-–] (?=\S)|(?<=\S) [-–]$")
 # Superscript ² read as "?" after a unit: "км?" -> "км²".
 _SQUARE_UNIT = regex.compile(r"(?<=\d\s?(?:км|м|см|мм|km|m|cm|mm))\?(?=[\s.,;)]|$)")
@@ -69,6 +71,8 @@ def repair_line(text: str, rules: RepairRules, counts: Counter) -> str:
     if rules.cyrillic_lookalikes:
         text = _MIXED_WORD.sub(lambda m: _fix_mixed_word(m, counts), text)
     if rules.dashes:
+        text, n = _RANGE_DASH.subn("—", text)
+        counts["dash"] += n
         text, n = _DOUBLE_DASH.subn(" — ", text)
         counts["dash"] += n
         text, n = _SPACED_DASH.subn(lambda m: m.group(0).replace("-", "—").replace("–", "—"), text)

@@ -26,6 +26,8 @@ from .profile import Profile
 WORD = regex.compile(r"[\p{L}\p{M}]+(?:[-'’ʼ][\p{L}\p{M}]+)*")
 TERMINAL = tuple(".!?…)»\"”;:")
 PAGE_NUMBER = regex.compile(r"^[\s\-–—]*\d{1,4}[\s\-–—]*$")
+JUNK_START = regex.compile(r"[^\p{L}\s(]{1,3}\s*(?=\p{Lu})")
+JUNK_BEFORE_DASH = regex.compile(r"[.,:;'\"»·*]{1,2}\s*")
 
 
 @dataclass
@@ -171,8 +173,15 @@ class HeadParser:
         line), "guide" (a running head: CAPS — CAPS), or None."""
         s = text.strip()
         pos, caps = 0, []
+        # Specks OCR'd as punctuation before the headword (". АЛАКӨЛ", "«ӘН").
+        junk = JUNK_START.match(s)
+        if junk:
+            pos = junk.end()
         while True:
             pos = _skip_space(s, pos)
+            if caps and s.startswith("-", pos) and pos + 1 < len(s) and s[pos + 1].isalpha() \
+                    and s[pos - 1].isspace():
+                pos += 1        # a stray hyphen glued to the next capital word
             m = WORD.match(s, pos)
             if m and self.is_caps(m.group()) and (m.end() == len(s) or not s[m.end()].isalnum()):
                 caps.append(self.repair(m.group()))
@@ -211,6 +220,9 @@ class HeadParser:
         else:
             return None
         pos = _skip_space(s, pos)
+        junk = JUNK_BEFORE_DASH.match(s, pos)
+        if junk and any(s.startswith(d, junk.end()) for d in self.dashes):
+            pos = junk.end()    # "ӘМУДАРИЯ. —": a speck before the dash
         if pos >= len(s):
             return "partial"
         dash = None
@@ -218,9 +230,9 @@ class HeadParser:
             if s.startswith(candidate, pos):
                 if candidate == "-" and s.startswith("--", pos):
                     continue
-                if candidate in "-‐" and not (
-                        (pos > 0 and s[pos - 1].isspace())
-                        or pos + 1 >= len(s) or s[pos + 1].isspace()):
+                # A bare hyphen is a dash only with a space (or the line end)
+                # after it: "АЛМАТЫ - қала", not "АЛМА-АТА" or "АРЫСТАН -БАБ".
+                if candidate in "-‐" and not (pos + 1 >= len(s) or s[pos + 1].isspace()):
                     continue
                 dash = candidate
                 break
@@ -364,10 +376,12 @@ class Segmenter:
         self.max_lines = profile.get("headword", "max_lines")
         order = {letter: i for i, letter in enumerate(profile.letters)}
         self.order = order
-        see = profile.get("see", "marker")
+        markers = "|".join(regex.escape(m) for m in sorted(
+            [profile.get("see", "marker")] + list(profile.get("see", "variants")),
+            key=len, reverse=True))
         self.redirect_max = profile.get("see", "redirect_max_words")
         self.see = regex.compile(
-            r"(?:^|(?<=[.;,]\s*)|^)" + regex.escape(see) + r"\s+(?P<target>[^.;()]+?)\s*\.?\s*$")
+            r"(?:^|(?<=[.;,]\s*))(?:" + markers + r")\s+(?P<target>[^.;:()]+?)\s*[.,:;·'\"\s]*$")
 
     # -- heads -----------------------------------------------------------------
     def find_head(self, lines: list[Line], i: int) -> tuple[Head | str | None, int]:

@@ -35,6 +35,8 @@ class Vocabulary:
     def __init__(self, headwords: Iterable[list[str]]):
         self.words: dict[str, Counter] = {}
         self.phrases: dict[tuple, Counter] = {}
+        # Capitals with a hyphenated suffix (АЛЖИР-ден, КСРО-ның): an acronym.
+        self.suffixed: Counter = Counter()
         self._starts: dict[str, list[tuple]] = defaultdict(list)
         for caps in headwords:
             keys = [w.lower() for w in caps]
@@ -55,9 +57,13 @@ class Vocabulary:
         for i, (token, key) in enumerate(zip(tokens, lowered)):
             if key in self.words:
                 self.words[key][token] += 1
-            for part, low in zip(token.split("-"), key.split("-")):
-                if "-" in token and low in self.words:
-                    self.words[low][part] += 1
+            if "-" in token:
+                parts = token.split("-")
+                for part, low in zip(parts, key.split("-")):
+                    if low in self.words:
+                        self.words[low][part] += 1
+                if is_all_caps(parts[0]) and all(p.islower() for p in parts[1:]):
+                    self.suffixed[parts[0].lower()] += 1
             for phrase in self._starts.get(key, ()):
                 if tuple(lowered[i:i + len(phrase)]) == phrase:
                     forms = tuple(tokens[i:i + len(phrase)])
@@ -73,7 +79,7 @@ class Vocabulary:
         if mixed:
             return mixed.most_common(1)[0][0]
         form, count = forms.most_common(1)[0]
-        if count >= 2 and len(form) <= 6:
+        if (count >= 2 or self.suffixed[key]) and len(form) <= 6:
             return form             # short and only ever in capitals: an acronym (КСРО)
         return None
 

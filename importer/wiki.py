@@ -135,6 +135,7 @@ def _import_pywikibot(base_dir: Path | None):
         import pywikibot  # noqa: the only import of pywikibot in the importer
         import pywikibot.comms.http  # noqa
         import pywikibot.data.api  # noqa
+        import pywikibot.bot  # noqa
         _pwb = pywikibot
         # We pace and retry ourselves: pywikibot's own waits stay short and bounded.
         cfg = pywikibot.config
@@ -150,6 +151,13 @@ def _import_pywikibot(base_dir: Path | None):
         cfg.noisysleep = 600.0
         cfg.log = []
         cfg.cosmetic_changes = False
+        # pywikibot's console output (tracebacks of retried requests, "Logging in")
+        # would bury our one-line errors; our own log says what happened.
+        pywikibot.bot.init_handlers()
+        pwlog = logging.getLogger("pywiki")
+        for h in list(pwlog.handlers):
+            pwlog.removeHandler(h)
+        pwlog.addHandler(logging.NullHandler())
     return _pwb
 
 
@@ -211,7 +219,8 @@ class Wiki:
                 s = pwb.Site(lang, fam or "wikipedia")
         except pwb.exceptions.Error as exc:
             cls._forget(password_path)
-            raise WikiError(f"cannot set up the wiki: {exc}") from None
+            raise WikiError(f"cannot reach the wiki at {api or site}: "
+                            f"{_first_line(exc)}") from None
         wiki = cls(s, password_path)
         try:
             s.login()

@@ -77,6 +77,7 @@ def test_lead_links_abbreviations_and_source(renderer):
     ("1845 ж. туған", "1845 жылы туған"),
     ("1941—45 жж. соғыс", "1941—45 жылдары соғыс"),
     ("XIX ғ. басы", "XIX ғасыр басы"),
+    ("19 ғ. басы", "19 ғасыр басы"),
     ("Алматы қ. орталығы", "Алматы қаласы орталығы"),
     ("бірнеше ж. бұрын", "бірнеше ж. бұрын"),       # not after a year: kept
     ("ұзындығы 20 км жол", "ұзындығы 20 км жол"),   # units kept
@@ -106,6 +107,10 @@ def test_titles_take_the_casing_of_the_volume(profile):
     assert maker.make(["АЛТЫН", "ОРДА"], [], vocab)[0] == "Алтын Орда"
     assert maker.make(["АЛТЫН", "АДАМ"], [], vocab)[0] == "Алтын адам"
     assert maker.make(["АЛМАТЫ"], [], None)[0] == "Алматы"
+    once = Vocabulary([["АЛЖИР"], ["АЛТАЙ"]])
+    once.add_text("АЛЖИР-ден 18 мың адам өтті. АЛТАЙ тауы.")   # suffixed capitals: an acronym
+    assert maker.make(["АЛЖИР"], [], once)[0] == "АЛЖИР"
+    assert maker.make(["АЛТАЙ"], [], once)[0] == "Алтай"
     assert maker.make(["АЛМА-АТА"], [], None)[0] == "Алма-Ата"
 
 
