@@ -63,6 +63,33 @@ def _run_evaluate(args) -> int:
     return 0
 
 
+def _add_export(commands) -> None:
+    export = commands.add_parser(
+        "export", parents=[_common()], help="write MediaWiki export XML for importDump.php",
+        description="Write every publishable article of BATCH as MediaWiki export XML "
+                    "(schema 0.11), for admins who import on the server with "
+                    "maintenance/importDump.php.")
+    export.add_argument("batch", metavar="BATCH")
+    export.add_argument("--xml", required=True, metavar="FILE", help="the XML file to write")
+    export.add_argument("--profile", help="profile name or path (for the site name)")
+    export.add_argument("--username", default="importer",
+                        help="contributor name written into every revision (default importer)")
+    export.add_argument("--prefix", default="", help="title prefix, e.g. 'User:Bot/trial/'")
+    export.set_defaults(handler=_run_export)
+
+
+def _run_export(args) -> int:
+    from pathlib import Path
+
+    from .export import export_xml
+    from .profile import load_profile
+    profile = load_profile(args.profile) if args.profile else None
+    result = export_xml(Path(args.batch), Path(args.xml), profile, args.username, args.prefix)
+    print(f"wrote {result.path}: {result.pages} pages ({result.redirects} redirects), "
+          f"{result.skipped} not publishable skipped")
+    return 0
+
+
 def _common() -> argparse.ArgumentParser:
     """Options every command takes, also after the command name."""
     common = argparse.ArgumentParser(add_help=False)
@@ -83,6 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_build(commands)
     _add_evaluate(commands)
+    _add_export(commands)
     from .upload_cli import add_commands; add_commands(commands, _common)
     # Later stages add their commands here: preview, upload, status, export, undo.
     return parser

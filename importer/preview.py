@@ -58,14 +58,14 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import BatchError, InputFileError
+from .preview_crops import Cropper, article_regions, load_pages
+from .preview_render import render
 
 log = logging.getLogger("importer.preview")
 
 ROWS_PER_CHUNK = 2000
 DETAILS_PER_CHUNK = 50
 EXISTING_CHUNK = 500
-CROP_MAX_WIDTH = 900
-CROP_MARGIN = 10
 MAX_DIFF_LINES = 2000
 ASSETS = ("preview.js", "preview.css")
 UNCHECKED, NEW, EXISTS, EXISTS_REDIRECT, CONFLICT = (
@@ -122,37 +122,6 @@ def _load_json(path: Path) -> dict:
         return {}
 
 
-@dataclass
-class PageInfo:
-    volume: int
-    page: object
-    image: str | None
-    width: int | None
-    height: int | None
-    boxes: list
-    lines: list[str]
-
-
-def load_pages(batch: Path) -> list[PageInfo]:
-    """pages.jsonl without what the preview does not need; [] when it is missing."""
-    path = Path(batch) / "pages.jsonl"
-    pages: list[PageInfo] = []
-    if not path.is_file():
-        return pages
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                p = json.loads(line)
-                pages.append(PageInfo(p["volume"], p["page"], p.get("image"), p.get("width"),
-                                      p.get("height"), p.get("boxes") or [],
-                                      (p.get("text") or "").split("\n")))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputFileError(path, f"line {number}: not a page record ({exc})") from None
-    return pages
-
-
 # -- file names -----------------------------------------------------------------------
 
 _TRANSLIT = dict(zip(
@@ -189,271 +158,6 @@ def file_names(articles: list[dict]) -> dict[str, str]:
         used.add(name)
         names[article["id"]] = name
     return names
-
-
-# -- the built-in rendering -----------------------------------------------------------
-
-_REDIRECT = re.compile(r"\A\s*#[^\s\[]+\s*:?\s*\[\[([^\]|#]+)")
-
-
-def render_tree(wikitext: str | None) -> list:
-    """A safe, small rendering of wikitext as data the page turns into DOM nodes.
-
-    Blocks: ["p", inl], ["h", level, inl], ["box", name, [[key, value], ...]]
-    (templates: the license block), ["redirect", target], ["code", text].
-    Inlines: text, ["b", inl], ["i", inl], ["a", target, inl], ["code", text].
-    Nothing is ever HTML: the page builds elements and sets their textContent.
-    """
-    return render(wikitext)[0]
-
-
-def license_blocks(wikitext: str | None) -> list[str]:
-    """The templates of the article (the attribution/license block), as wikitext."""
-    return render(wikitext)[1]
-
-
-def render(wikitext: str | None) -> tuple[list, list[str]]:
-    """(render_tree, license_blocks) with one parse."""
-    if not wikitext:
-        return [], []
-    m = _REDIRECT.match(wikitext)
-    if m:
-        return [["redirect", m.group(1).strip()]], []
-    import mwparserfromhell
-    from mwparserfromhell.nodes import Heading, Template, Text
-    blocks: list = []
-    templates: list[str] = []
-    para: list = []
-
-    def flush():
-        if not _blank(para):
-            blocks.append(["p", _strip(_merge(para))])
-        para.clear()
-
-    for node in mwparserfromhell.parse(wikitext).nodes:
-        if isinstance(node, Heading):
-            flush()
-            blocks.append(["h", node.level, _strip(_merge(_inline(node.title.nodes)))])
-        elif isinstance(node, Template) and _blank(para):
-            flush()
-            blocks.append(_template(node))
-            templates.append(str(node))
-        elif isinstance(node, Text):
-            parts = re.split(r"\n[ \t]*\n", str(node.value))
-            para.append(parts[0])
-            for part in parts[1:]:
-                flush()
-                para.append(part)
-        else:
-            if isinstance(node, Template):
-                templates.append(str(node))
-            para.extend(_inline([node]))
-    flush()
-    return blocks, templates
-
-
-def _blank(inl: list) -> bool:
-    return all(isinstance(x, str) and not x.strip() for x in inl)
-
-
-def _template(node) -> list:
-    params = [[str(p.name).strip() if p.showkey else "", _plain(p.value)] for p in node.params]
-    return ["box", str(node.name).strip(), params]
-
-
-def _plain(code) -> str:
-    return html.unescape(code.strip_code(normalize=True, collapse=True)).strip() or \
-        str(code).strip()
-
-
-def _inline(nodes) -> list:
-    from mwparserfromhell.nodes import (Comment, ExternalLink, HTMLEntity, Tag, Template, Text,
-                                        Wikilink)
-    out: list = []
-    for node in nodes:
-        if isinstance(node, Text):
-            out.append(str(node.value))
-        elif isinstance(node, HTMLEntity):
-            out.append(node.normalize())
-        elif isinstance(node, Wikilink):
-            target = html.unescape(str(node.title)).strip()
-            label = _inline(node.text.nodes) if node.text is not None else [target]
-            out.append(["a", target, _merge(label)])
-        elif isinstance(node, ExternalLink):
-            label = _inline(node.title.nodes) if node.title is not None else [str(node.url)]
-            out.append(["ext", str(node.url), _merge(label)])
-        elif isinstance(node, Tag) and str(node.tag).lower() in ("b", "i") and node.contents:
-            out.append([str(node.tag).lower(), _merge(_inline(node.contents.nodes))])
-        elif isinstance(node, Tag) and str(node.tag).lower() == "br":
-            out.append("\n")
-        elif isinstance(node, Template):
-            out.append(["code", str(node)])
-        elif isinstance(node, Comment):
-            continue
-        else:
-            out.append(["code", str(node)])
-    return out
-
-
-def _merge(inl: list) -> list:
-    out: list = []
-    for x in inl:
-        if isinstance(x, str):
-            x = re.sub(r"\s*\n\s*", " ", x) if x != "\n" else x
-            if out and isinstance(out[-1], str):
-                out[-1] += x
-                continue
-        out.append(x)
-    return out
-
-
-def _strip(inl: list) -> list:
-    if inl and isinstance(inl[0], str):
-        inl[0] = inl[0].lstrip()
-    if inl and isinstance(inl[-1], str):
-        inl[-1] = inl[-1].rstrip()
-    return [x for x in inl if x != ""]
-
-
-# -- scan crops -------------------------------------------------------------------------
-
-def article_regions(article: dict, pages: list[PageInfo],
-                    by_page: dict) -> tuple[list[tuple[int, list[int]]], str | None]:
-    """[(index in pages, [x0, y0, x1, y1]), ...] of the article's printed lines, one
-    region per column run; with a note when the lines had to be found by their text."""
-    spans = article.get("spans")
-    runs: list[tuple[int, list]] = []
-    note = None
-    if spans:
-        for span in spans:
-            page, seq, first, last = span
-            idx = seq if 0 <= seq < len(pages) and pages[seq].page == page else \
-                by_page.get((article.get("source", {}).get("volume"), page))
-            if idx is None:
-                continue
-            runs.append((idx, list(range(first, last + 1))))
-    else:
-        runs = _regions_by_text(article, pages, by_page)
-        if runs:
-            note = "located by matching the text (the batch has no line spans)"
-    regions = []
-    for idx, line_numbers in runs:
-        boxes = [pages[idx].boxes[i] for i in line_numbers
-                 if i < len(pages[idx].boxes) and pages[idx].boxes[i]]
-        for column in _columns(boxes):
-            regions.append((idx, [min(b[0] for b in column), min(b[1] for b in column),
-                                  max(b[2] for b in column), max(b[3] for b in column)]))
-    return regions, note
-
-
-def _columns(boxes: list) -> list[list]:
-    """Consecutive line boxes split where the next line does not overlap horizontally."""
-    out: list[list] = []
-    for box in boxes:
-        if out and box[0] < out[-1][-1][2] and box[2] > out[-1][-1][0] and box[1] >= \
-                out[-1][-1][1] - 5:
-            out[-1].append(box)
-        else:
-            out.append([box])
-    return out
-
-
-def _regions_by_text(article: dict, pages: list[PageInfo], by_page: dict) -> list:
-    source = article.get("source") or {}
-    wanted = re.sub(r"\s+", " ", article.get("headword") or article.get("text") or "")[:30]
-    if not wanted.strip():
-        return []
-    remaining = len(article.get("text") or "")
-    runs = []
-    for page in source.get("pages") or []:
-        idx = by_page.get((source.get("volume"), page))
-        if idx is None:
-            continue
-        lines = pages[idx].lines
-        start = 0
-        if not runs:
-            start = next((i for i, t in enumerate(lines) if t.strip() and
-                          re.sub(r"\s+", " ", t).startswith(wanted[:len(t.strip())])), None)
-            if start is None:
-                return []
-        taken = []
-        for i in range(start, len(lines)):
-            if remaining <= 0:
-                break
-            taken.append(i)
-            remaining -= len(lines[i]) + 1
-        runs.append((idx, taken))
-    return runs
-
-
-class Cropper:
-    """Cuts article regions out of page images with Pillow into preview/crops/."""
-
-    def __init__(self, batch: Path, folder: Path):
-        self.batch, self.folder = batch, folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.used: set[str] = set()
-        self.missing: set[str] = set()
-        self._image = (None, None)
-        from PIL import Image  # noqa: F401  (ImportError: the caller notes it)
-
-    def find_image(self, image: str) -> Path | None:
-        p = Path(image)
-        candidates = [p] if p.is_absolute() else [Path.cwd() / p, self.batch / p,
-                                                  self.batch.parent / p]
-        return next((c for c in candidates if c.is_file()), None)
-
-    def crop(self, page: PageInfo, box: list[int]) -> dict | None:
-        if not page.image:
-            return None
-        path = self.find_image(page.image)
-        if path is None:
-            self.missing.add(page.image)
-            return None
-        key = hashlib.sha1(f"{path.resolve()}\x1f{box}".encode("utf-8")).hexdigest()[:20]
-        name = f"{key}.jpg"
-        target = self.folder / name
-        self.used.add(name)
-        if not target.is_file():
-            from PIL import Image
-            image = self._open(path)
-            sx = image.width / page.width if page.width else 1.0
-            sy = image.height / page.height if page.height else 1.0
-            x0 = max(0, int((box[0] - CROP_MARGIN) * sx))
-            y0 = max(0, int((box[1] - CROP_MARGIN) * sy))
-            x1 = min(image.width, int((box[2] + CROP_MARGIN) * sx))
-            y1 = min(image.height, int((box[3] + CROP_MARGIN) * sy))
-            if x1 <= x0 or y1 <= y0:
-                return None
-            region = image.crop((x0, y0, x1, y1))
-            if region.width > CROP_MAX_WIDTH:
-                region = region.resize((CROP_MAX_WIDTH,
-                                        max(1, round(region.height * CROP_MAX_WIDTH /
-                                                     region.width))), Image.LANCZOS)
-            if region.mode not in ("RGB", "L"):
-                region = region.convert("RGB")
-            tmp = target.with_name(name + ".partial")
-            region.save(tmp, "JPEG", quality=82)
-            os.replace(tmp, target)
-            width, height = region.size
-        else:
-            from PIL import Image
-            with Image.open(target) as done:
-                width, height = done.size
-        return {"src": f"crops/{name}", "page": page.page, "width": width, "height": height}
-
-    def _open(self, path: Path):
-        if self._image[0] != path:
-            from PIL import Image
-            with Image.open(path) as im:
-                im.load()
-                self._image = (path, im.copy())
-        return self._image[1]
-
-    def prune(self) -> None:
-        for old in self.folder.iterdir():
-            if old.name not in self.used:
-                old.unlink()
 
 
 # -- the wiki -----------------------------------------------------------------------
@@ -561,132 +265,151 @@ def preview(batch, wiki=None, ids: list[str] | None = None, crops: bool = True,
     if ids is not None:
         wanted = set(ids)
         articles = [a for a in all_articles if a["id"] in wanted]
-    report = _load_json(batch / "report.json")
-    out = batch / "preview"
-    try:
-        out.mkdir(exist_ok=True)
-        for sub in ("data", "wikitext"):
-            shutil.rmtree(out / sub, ignore_errors=True)
-            (out / sub).mkdir()
-    except OSError as exc:
-        raise BatchError(f"{out}: cannot write the preview ({exc.strerror})") from None
-    result = PreviewResult(folder=out, index=out / "index.html",
-                           counts=Counter(a["kind"] for a in articles))
-
-    pages = load_pages(batch)
-    by_page = {(p.volume, p.page): i for i, p in enumerate(pages)}
-    cropper = None
-    if crops and any(p.image for p in pages):
-        try:
-            cropper = Cropper(batch, out / "crops")
-        except ImportError:
-            result.notes.append("no scan crops: Pillow is not installed "
-                                "(pip install -e '.[samples]')")
-    elif crops and pages:
-        result.notes.append("no scan crops: the batch has no page images")
-
-    live: dict[str, dict] = {}
-    parse_cache = None
-    if wiki is not None:
-        live = check_titles(wiki, articles)
-        parse_cache = ParseCache(out / "cache" / "parse", wiki)
-        result.checked = True
-    title_counts = Counter(a.get("title") for a in articles if a.get("title"))
-    duplicates = {t for t, n in title_counts.items() if n > 1}
-
-    names = file_names(articles)
-    known_titles = {a["title"]: a["id"] for a in articles if a.get("title")}
+    writer = _Writer(batch, articles, wiki, crops)
     rows, chunk, chunk_no = [], [], 1
-    issue_counts: Counter = Counter()
-    covered: dict = {}
     bar = _bar(len(articles), progress)
     for index, article in enumerate(articles):
-        aid, title = article["id"], article.get("title")
-        source = article.get("source") or {}
-        covered.setdefault(source.get("volume"), set()).update(source.get("pages") or [])
-        issues = article.get("issues") or []
-        issue_kinds = sorted({i.get("kind", "?") for i in issues})
-        issue_counts.update(i.get("kind", "?") for i in issues)
-        wikitext = article.get("wikitext")
-        name = names[aid]
-        if wikitext is not None:
-            _write(out / "wikitext" / name, wikitext + "\n")
-        info = live.get(title) if title else None
-        status, why = status_of(article, info, duplicates, result.checked)
-        result.statuses[status] += 1
-        detail = {
-            "id": aid, "title": title, "kind": article["kind"], "target": article.get("target"),
-            "headword": article.get("headword"), "text": article.get("text") or "",
-            "wikitext": wikitext, "file": f"wikitext/{name}" if wikitext is not None else None, "summary": article.get("summary"),
-            "source": source, "confidence": article.get("confidence"), "issues": issues,
-            "publishable": article.get("publishable", wikitext is not None), "status": status, "conflict": why,
-            "rendered": None, "license": None, "crops": [], "crop_note": None, "parsed": None, "live": None,
-        }
-        detail["rendered"], detail["license"] = render(wikitext)
-        if cropper is not None:
-            regions, detail["crop_note"] = article_regions(article, pages, by_page)
-            for idx, box in regions:
-                crop = cropper.crop(pages[idx], box)
-                if crop:
-                    detail["crops"].append(crop)
-            result.crops += len(detail["crops"])
-        if parse_cache is not None and wikitext and title:
-            detail["parsed"] = parse_cache.parse(title, wikitext)
-        if info and info.get("exists"):
-            text = info.get("text")
-            detail["live"] = {"title": info.get("title") or title, "redirect":
-                              bool(info.get("redirect")), "text": text,
-                              "diff": diff_lines(text, wikitext or "", title)
-                              if text is not None else None,
-                              "same": text is not None and text.strip() == (wikitext or "").strip()}
-        if article.get("target") in known_titles:
-            detail["target_id"] = known_titles[article["target"]]
-        rows.append([aid, title or article.get("headword") or "", article["kind"],
-                     page_ranges(source.get("pages") or []), source.get("volume"),
-                     article.get("confidence"), issue_kinds, status,
-                     1 if detail["publishable"] else 0, len(detail["crops"])])
+        detail = writer.article(article)
+        rows.append(writer.row(article, detail))
         chunk.append(detail)
         if len(chunk) == DETAILS_PER_CHUNK or index == len(articles) - 1:
-            _write(out / "data" / f"articles-{chunk_no:04d}.js", js_data("articles", chunk_no, chunk))
+            _write(writer.out / "data" / f"articles-{chunk_no:04d}.js",
+                   js_data("articles", chunk_no, chunk))
             chunk, chunk_no = [], chunk_no + 1
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
-    if cropper is not None:
-        cropper.prune()
-        if cropper.missing:
-            result.notes.append(f"{len(cropper.missing)} page image(s) not found, e.g. "
-                                f"{sorted(cropper.missing)[0]}")
+    return writer.finish(rows, len(all_articles), selection_note)
 
-    row_files = []
-    for n, start in enumerate(range(0, len(rows), ROWS_PER_CHUNK), 1):
-        row_files.append(f"data/rows-{n:04d}.js")
-        _write(out / row_files[-1], js_data("rows", n, rows[start:start + ROWS_PER_CHUNK]))
-    _write_indexes(out / "wikitext", articles, names)
 
-    license_label = (report.get("articles") or {}).get("license") or "?"
-    profile = report.get("profile") or {}
-    summary = {
-        "batch": str(batch.resolve()), "work": profile.get("title") or "",
-        "profile": profile.get("name") or "", "license": license_label,
-        "total": len(all_articles), "shown": len(articles), "kinds": dict(result.counts),
-        "unpublishable": sum(1 for r in rows if not r[8]),
-        "issues": dict(sorted(issue_counts.items())),
-        "statuses": dict(sorted(result.statuses.items())), "checked": result.checked,
-        "pages": {str(v): page_ranges(p) for v, p in sorted(covered.items(),
-                                                            key=lambda kv: str(kv[0]))},
-        "page_count": sum(len(p) for p in covered.values()),
-        "selection": selection_note, "crops": result.crops, "notes": result.notes,
-        "wiki": getattr(wiki, "cache_key", None) if wiki is not None else None,
-    }
-    meta = {"summary": summary, "rows": row_files, "details_per_chunk": DETAILS_PER_CHUNK,
-            "count": len(rows)}
-    _write(out / "data" / "meta.js", js_data("meta", 0, meta))
-    for asset in ASSETS:
-        _write(out / asset, _asset(asset))
-    _write(result.index, index_html(summary))
-    return result
+class _Writer:
+    """What `preview` needs for one article after another, and the files at the end."""
+
+    def __init__(self, batch: Path, articles: list[dict], wiki, crops: bool):
+        self.batch, self.articles, self.wiki = batch, articles, wiki
+        self.out = out = batch / "preview"
+        try:
+            out.mkdir(exist_ok=True)
+            for sub in ("data", "wikitext"):
+                shutil.rmtree(out / sub, ignore_errors=True)
+                (out / sub).mkdir()
+        except OSError as exc:
+            raise BatchError(f"{out}: cannot write the preview ({exc.strerror})") from None
+        self.result = PreviewResult(folder=out, index=out / "index.html",
+                                    counts=Counter(a["kind"] for a in articles))
+        self.pages = load_pages(batch)
+        self.by_page = {(p.volume, p.page): i for i, p in enumerate(self.pages)}
+        self.cropper = self._cropper() if crops else None
+        self.live: dict[str, dict] = {}
+        self.parse_cache = None
+        if wiki is not None:
+            self.live = check_titles(wiki, articles)
+            self.parse_cache = ParseCache(out / "cache" / "parse", wiki)
+            self.result.checked = True
+        counts = Counter(a.get("title") for a in articles if a.get("title"))
+        self.duplicates = {t for t, n in counts.items() if n > 1}
+        self.names = file_names(articles)
+        self.known_titles = {a["title"]: a["id"] for a in articles if a.get("title")}
+        self.issues: Counter = Counter()
+        self.covered: dict = {}
+
+    def _cropper(self) -> Cropper | None:
+        if not any(p.image for p in self.pages):
+            if self.pages:
+                self.result.notes.append("no scan crops: the batch has no page images")
+            return None
+        try:
+            return Cropper(self.batch, self.out / "crops")
+        except ImportError:
+            self.result.notes.append("no scan crops: Pillow is not installed "
+                                     "(pip install -e '.[samples]')")
+            return None
+
+    def article(self, article: dict) -> dict:
+        """Writes the article's wikitext file; its details for the report."""
+        aid, title, wikitext = article["id"], article.get("title"), article.get("wikitext")
+        source = article.get("source") or {}
+        self.covered.setdefault(source.get("volume"), set()).update(source.get("pages") or [])
+        issues = article.get("issues") or []
+        self.issues.update(i.get("kind", "?") for i in issues)
+        name = self.names[aid]
+        if wikitext is not None:
+            _write(self.out / "wikitext" / name, wikitext + "\n")
+        info = self.live.get(title) if title else None
+        status, why = status_of(article, info, self.duplicates, self.result.checked)
+        self.result.statuses[status] += 1
+        rendered, templates = render(wikitext)
+        detail = {
+            "id": aid, "title": title, "kind": article["kind"], "target": article.get("target"),
+            "target_id": self.known_titles.get(article.get("target")),
+            "headword": article.get("headword"), "text": article.get("text") or "",
+            "wikitext": wikitext, "file": f"wikitext/{name}" if wikitext is not None else None,
+            "summary": article.get("summary"), "source": source,
+            "confidence": article.get("confidence"), "issues": issues,
+            "publishable": article.get("publishable", wikitext is not None),
+            "status": status, "conflict": why, "rendered": rendered, "license": templates,
+            "crops": [], "crop_note": None, "parsed": None, "live": None,
+        }
+        if self.cropper is not None:
+            regions, detail["crop_note"] = article_regions(article, self.pages, self.by_page)
+            crops = (self.cropper.crop(self.pages[i], box) for i, box in regions)
+            detail["crops"] = [c for c in crops if c]
+            self.result.crops += len(detail["crops"])
+        if self.parse_cache is not None and wikitext and title:
+            detail["parsed"] = self.parse_cache.parse(title, wikitext)
+        if info and info.get("exists"):
+            text = info.get("text")
+            detail["live"] = {
+                "title": info.get("title") or title, "redirect": bool(info.get("redirect")),
+                "text": text, "diff": None if text is None else
+                diff_lines(text, wikitext or "", title),
+                "same": text is not None and text.strip() == (wikitext or "").strip()}
+        return detail
+
+    @staticmethod
+    def row(article: dict, d: dict) -> list:
+        """A table row; the order is documented in preview.js."""
+        return [d["id"], d["title"] or d["headword"] or "", d["kind"],
+                page_ranges(d["source"].get("pages") or []), d["source"].get("volume"),
+                d["confidence"], sorted({i.get("kind", "?") for i in d["issues"]}),
+                d["status"], 1 if d["publishable"] else 0, len(d["crops"])]
+
+    def finish(self, rows: list, total: int, selection_note: str | None) -> PreviewResult:
+        out, result = self.out, self.result
+        if self.cropper is not None:
+            self.cropper.prune()
+            if self.cropper.missing:
+                result.notes.append(f"{len(self.cropper.missing)} page image(s) not found, "
+                                    f"e.g. {sorted(self.cropper.missing)[0]}")
+        row_files = []
+        for n, start in enumerate(range(0, len(rows), ROWS_PER_CHUNK), 1):
+            row_files.append(f"data/rows-{n:04d}.js")
+            _write(out / row_files[-1], js_data("rows", n, rows[start:start + ROWS_PER_CHUNK]))
+        _write_indexes(out / "wikitext", self.articles, self.names)
+        report = _load_json(self.batch / "report.json")
+        profile = report.get("profile") or {}
+        summary = {
+            "batch": str(self.batch.resolve()), "work": profile.get("title") or "",
+            "profile": profile.get("name") or "",
+            "license": (report.get("articles") or {}).get("license") or "?",
+            "total": total, "shown": len(rows), "kinds": dict(result.counts),
+            "unpublishable": sum(1 for r in rows if not r[8]),
+            "issues": dict(sorted(self.issues.items())),
+            "statuses": dict(sorted(result.statuses.items())), "checked": result.checked,
+            "pages": {str(v): page_ranges(p)
+                      for v, p in sorted(self.covered.items(), key=lambda kv: str(kv[0]))},
+            "page_count": sum(len(p) for p in self.covered.values()),
+            "selection": selection_note, "crops": result.crops, "notes": result.notes,
+            "wiki": getattr(self.wiki, "cache_key", None) if self.wiki is not None else None,
+        }
+        meta = {"summary": summary, "rows": row_files, "details_per_chunk": DETAILS_PER_CHUNK,
+                "count": len(rows)}
+        _write(out / "data" / "meta.js", js_data("meta", 0, meta))
+        for asset in ASSETS:
+            _write(out / asset, _asset(asset))
+        _write(result.index, index_html(summary))
+        return result
 
 
 def _write_indexes(folder: Path, articles: list[dict], names: dict[str, str]) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from importer import preview as pv
+from importer import preview_crops as pc
+from importer import preview_render as pr
 from importer import selection as sel
 from importer.errors import BatchError, ImporterError, UsageError
 
@@ -296,7 +298,7 @@ def _text(inl) -> str:
 def test_rendering_paragraphs_bold_italic_links_headings_and_the_license_box():
     wikitext = ("'''Абай''' — ''ақын'', [[Абай жолы]] және [[Мұхтар Әуезов|Әуезов]].\n"
                 "Екінші жол.\n\nЕкінші абзац &#91;1&#93; &lt;b&gt;\n\n== Дереккөздер ==\n" + LICENSE)
-    blocks = pv.render_tree(wikitext)
+    blocks = pr.render_tree(wikitext)
     assert [b[0] for b in blocks] == ["p", "p", "h", "box"]
     first = blocks[0][1]
     assert first[0] == ["b", ["Абай"]]
@@ -308,20 +310,20 @@ def test_rendering_paragraphs_bold_italic_links_headings_and_the_license_box():
     assert blocks[2] == ["h", 2, ["Дереккөздер"]]
     assert blocks[3] == ["box", "ҚҰЭ", [["том", "1"], ["бет", "17"], ["лицензия", "CC BY-SA 3.0"],
                                         ["ескерту", "OCR, уикилендіру"]]]
-    assert pv.license_blocks(wikitext) == [LICENSE]
+    assert pr.license_blocks(wikitext) == [LICENSE]
 
 
 def test_rendering_shows_markup_it_does_not_know_as_code_never_as_html():
-    blocks = pv.render_tree(f"Мәтін {XSS_SCRIPT} {XSS_IMG} {{{{Басқа}}}} соңы")
+    blocks = pr.render_tree(f"Мәтін {XSS_SCRIPT} {XSS_IMG} {{{{Басқа}}}} соңы")
     kinds = [x[0] for x in blocks[0][1] if not isinstance(x, str)]
     assert kinds == ["code", "code", "code"]
     assert XSS_SCRIPT in [x[1] for x in blocks[0][1] if not isinstance(x, str)]
 
 
 def test_rendering_a_redirect_and_nothing():
-    assert pv.render_tree("#REDIRECT [[Астана]]") == [["redirect", "Астана"]]
-    assert pv.render_tree("#АЙДАУ [[Астана#Тарихы]]") == [["redirect", "Астана"]]
-    assert pv.render_tree(None) == [] and pv.license_blocks(None) == []
+    assert pr.render_tree("#REDIRECT [[Астана]]") == [["redirect", "Астана"]]
+    assert pr.render_tree("#АЙДАУ [[Астана#Тарихы]]") == [["redirect", "Астана"]]
+    assert pr.render_tree(None) == [] and pr.license_blocks(None) == []
 
 
 # -- scan crops -------------------------------------------------------------------------
@@ -337,9 +339,9 @@ def test_crops_are_cut_from_the_page_images(batch):
     with Image.open(batch / "preview" / crop["src"]) as im:
         # lines 0-3: x 100..100+18*longest, y 120..340, plus the margin
         longest = max(len(t) for t in PAGE_LINES[17][:4])
-        assert im.size == (18 * longest + 2 * pv.CROP_MARGIN, 220 + 2 * pv.CROP_MARGIN)
-        assert im.getpixel((50, pv.CROP_MARGIN + 20)) < 128      # the first "line"
-        assert im.getpixel((50, pv.CROP_MARGIN + 50)) > 200      # the gap after it
+        assert im.size == (18 * longest + 2 * pc.CROP_MARGIN, 220 + 2 * pc.CROP_MARGIN)
+        assert im.getpixel((50, pc.CROP_MARGIN + 20)) < 128      # the first "line"
+        assert im.getpixel((50, pc.CROP_MARGIN + 50)) > 200      # the gap after it
     assert [c["page"] for c in details["1-jol"]["crops"]] == [17, 18]
     astana = details["1-astana"]                         # no spans: found by its text
     assert len(astana["crops"]) == 1 and "matching the text" in astana["crop_note"]
