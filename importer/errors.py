@@ -70,3 +70,9 @@ class UploadStopped(WikiError):
     """The upload stopped cleanly before the end (too many failures in a row, the
     stop page, abuse-filter hits); the journal is saved and a rerun resumes."""
     exit_code = 75  # EX_TEMPFAIL
+
+
+class NoRightError(WikiError):
+    """The account lacks a user right the command needs (e.g. `delete` for
+    `importer undo --delete`); nothing was changed."""
+    exit_code = 77  # EX_NOPERM

@@ -12,6 +12,8 @@ States
   exists    the page already existed (articleexists); left untouched
   skipped   refused for a reason that retrying does not fix (protected, blacklisted...)
   failed    gave up after transient errors; `--retry-failed` sends it again
+  undone    created by us (revid kept), then deleted by `importer undo --delete`;
+            never sent again (a new state only: old journals need no migration)
 """
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ from pathlib import Path
 from .errors import BatchError
 
 JOURNAL_NAME = "upload.sqlite"
-STATES = ("pending", "sending", "done", "exists", "skipped", "failed")
-FINISHED = ("done", "exists", "skipped")
+STATES = ("pending", "sending", "done", "exists", "skipped", "failed", "undone")
+FINISHED = ("done", "exists", "skipped", "undone")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (

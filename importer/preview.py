@@ -17,6 +17,10 @@ writes BATCH/preview/:
     crops/<hash>.jpg      the scan region of each article (page images + line boxes)
     cache/parse/          the wiki's action=parse results, keyed by wiki, title, text
 
+The built-in rendering is importer/preview_render.py, the scan crops
+importer/preview_crops.py, trial selections importer/selection.py, the command line
+importer/preview_cli.py.
+
 Data files are JavaScript calls (`previewData(kind, n, JSON)`), because Chromium
 does not let a file:// page fetch() a local JSON file. Everything that came from
 the scan reaches the page as JSON and is put into the DOM with textContent, never
@@ -270,7 +274,7 @@ def preview(batch, wiki=None, ids: list[str] | None = None, crops: bool = True,
     bar = _bar(len(articles), progress)
     for index, article in enumerate(articles):
         detail = writer.article(article)
-        rows.append(writer.row(article, detail))
+        rows.append(writer.row(detail))
         chunk.append(detail)
         if len(chunk) == DETAILS_PER_CHUNK or index == len(articles) - 1:
             _write(writer.out / "data" / f"articles-{chunk_no:04d}.js",
@@ -368,7 +372,7 @@ class _Writer:
         return detail
 
     @staticmethod
-    def row(article: dict, d: dict) -> list:
+    def row(d: dict) -> list:
         """A table row; the order is documented in preview.js."""
         return [d["id"], d["title"] or d["headword"] or "", d["kind"],
                 page_ranges(d["source"].get("pages") or []), d["source"].get("volume"),

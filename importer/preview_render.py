@@ -22,7 +22,8 @@ def render_tree(wikitext: str | None) -> list:
 
     Blocks: ["p", inl], ["h", level, inl], ["box", name, [[key, value], ...]]
     (templates: the license block), ["redirect", target], ["code", text].
-    Inlines: text, ["b", inl], ["i", inl], ["a", target, inl], ["code", text].
+    Inlines: text, ["b", inl], ["i", inl], ["a", target, inl], ["ext", url, inl],
+    ["code", text].
     Nothing is ever HTML: the page builds elements and sets their textContent.
     """
     return render(wikitext)[0]

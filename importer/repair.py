@@ -29,8 +29,6 @@ _RANGE_DASH = regex.compile(r"(?<=\d)(?:-{2,}|–-|-–|—-|-—)(?=\d)")
 _SPACED_DASH = regex.compile(r"(?<=\S) [-–] (?=\S)|^[-–] (?=\S)|(?<=\S) [-–]$")
 # Superscript ² read as "?" after a unit: "км?" -> "км²".
 _SQUARE_UNIT = regex.compile(r"(?<=\d\s?(?:км|м|см|мм|km|m|cm|mm))\?(?=[\s.,;)]|$)")
-_QUOTE_OPEN = regex.compile(r'(?:(?<=^)|(?<=[\s(\[]))["“„]')
-_QUOTE_CLOSE = regex.compile(r'["”“](?=[\s.,;:!?)\]…]|$)')
 
 
 @dataclass(frozen=True)
@@ -82,11 +80,24 @@ def repair_line(text: str, rules: RepairRules, counts: Counter) -> str:
         text, n = _SQUARE_UNIT.subn("²", text)
         counts["superscript"] += n
     if rules.quotes:
-        opening, closing = rules.quotes
-        text, n_open = _QUOTE_OPEN.subn(opening, text)
-        text, n_close = _QUOTE_CLOSE.subn(closing, text)
-        counts["quotes"] += n_open + n_close
+        text = _pair_quotes(text, rules.quotes, counts)
     return text
+
+
+def _pair_quotes(text: str, quotes: tuple[str, str], counts: Counter) -> str:
+    """Straight and English quotes as the printed «...», only when they pair up.
+
+    A lone quote mark is more often a speck OCR read as one; making it a «
+    would dress noise up as text, so it is left for a reviewer to see.
+    """
+    marks = [i for i, c in enumerate(text) if c in '"“”„']
+    if not marks or len(marks) % 2:
+        return text
+    chars = list(text)
+    for n, index in enumerate(marks):
+        chars[index] = quotes[n % 2]
+    counts["quotes"] += len(marks)
+    return "".join(chars)
 
 
 def drop_zero_counts(counts: Counter) -> dict[str, int]:

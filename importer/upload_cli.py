@@ -1,4 +1,4 @@
-"""Command-line wiring of the publishing commands: upload, status (export, undo later).
+"""Command-line wiring of the publishing commands: upload, status, undo (export later).
 
 cli.py calls `add_commands(commands, _common)`; the handlers call the library.
 """
@@ -63,6 +63,35 @@ def add_commands(commands, common_parent) -> None:
     st.add_argument("--json", action="store_true")
     st.set_defaults(handler=_run_status)
 
+    un = commands.add_parser(
+        "undo", parents=[common_parent()],
+        help="list the pages a batch created; with --delete --yes, delete the untouched ones",
+        description="List every page this batch created (from BATCH/upload.sqlite) with its "
+                    "revision id and what became of it on the wiki: 'deletable' when its "
+                    "latest revision is still ours; pages edited by others since, moved or "
+                    "already deleted are listed and never deleted. Nothing is changed unless "
+                    "both --delete and --yes are given; then each deletable page is deleted "
+                    "(the account needs the 'delete' right) and recorded in the journal as "
+                    "'undone'.")
+    un.add_argument("batch", metavar="BATCH")
+    _wiki_options(un)
+    un.add_argument("--delete", action="store_true",
+                    help="delete the deletable pages; without --yes only show what would go")
+    un.add_argument("--yes", action="store_true",
+                    help="confirm --delete: really delete (needs the account's delete right)")
+    un.add_argument("--reason", metavar="TEXT",
+                    help="the deletion log reason (default names the batch)")
+    un.add_argument("--rate", type=float, default=6.0,
+                    help="deletions per minute, evenly paced (default 6; 0: no pacing)")
+    un.add_argument("--max-failures", type=int, default=10, metavar="N",
+                    help="stop after N failed requests in a row (default 10)")
+    un.add_argument("--max-attempts", type=int, default=5, metavar="N",
+                    help="tries per page on transient errors (default 5)")
+    un.add_argument("--backoff", type=float, default=5.0, metavar="SECONDS",
+                    help="first wait after a transient error, doubling (default 5)")
+    un.add_argument("--json", action="store_true", help="print the list as JSON")
+    un.set_defaults(handler=_run_undo)
+
 
 def _options(args):
     from .upload import Options
@@ -87,3 +116,18 @@ def _run_status(args) -> int:
     s = status(args.batch, args.rate)
     print(json.dumps(s, ensure_ascii=False, indent=2) if args.json else format_status(s))
     return 0
+
+
+def _run_undo(args) -> int:
+    from .errors import UsageError
+    from .undo import UndoOptions, check_result, format_result, undo
+    if args.yes and not args.delete:
+        raise UsageError("--yes confirms --delete; give both to delete pages")
+    opts = UndoOptions(api=args.api, site=args.site, user=args.user,
+                       password_file=args.password_file, code=args.lang, delete=args.delete,
+                       yes=args.yes, reason=args.reason, rate=args.rate, backoff=args.backoff,
+                       max_attempts=args.max_attempts, max_failures=args.max_failures)
+    result = undo(args.batch, opts)
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if args.json
+          else format_result(result))
+    return check_result(result)

@@ -183,6 +183,26 @@ class Revision:
     comment: str | None
 
 
+@dataclass
+class PageState:
+    """A page as the wiki has it now (`prop=info|revisions`)."""
+    title: str                     # the title as the wiki has it (normalized)
+    exists: bool
+    pageid: int | None = None
+    lastrevid: int | None = None   # the page's latest revision
+    last_user: str | None = None   # who made it
+
+
+def _page_state(page: dict) -> PageState:
+    if page.get("missing") or page.get("invalid") or not page.get("pageid"):
+        return PageState(page.get("title", ""), False)
+    revs = page.get("revisions") or []
+    last = page.get("lastrevid") or (revs[0]["revid"] if revs else None)
+    user = next((r.get("user") for r in revs if r.get("revid") == last), None)
+    return PageState(page["title"], True, int(page["pageid"]),
+                     int(last) if last else None, user)
+
+
 class Wiki:
     """A logged-in session on one wiki."""
 
@@ -373,6 +393,98 @@ class Wiki:
         data = self._query(action="query", meta="userinfo")
         ui = data.get("query", {}).get("userinfo", {})
         return "anon" not in ui and ui.get("name") == self.site.user()
+
+
+    # --- undo: what became of the pages we created, and their deletion ------------
+    def chunk_size(self) -> int:
+        return 500 if self.highlimits else 50
+
+    def page_states(self, titles: list[str]) -> dict[str, PageState]:
+        """Each title's page now: its id, latest revision id and that revision's
+        user; one query per 50 titles (500 with apihighlimits)."""
+        out: dict[str, PageState] = {}
+        size = self.chunk_size()
+        for i in range(0, len(titles), size):
+            chunk = titles[i:i + size]
+            data = self._query(action="query", prop="info|revisions", titles="|".join(chunk),
+                               rvprop="ids|user", formatversion="2")
+            q = data.get("query", {})
+            back = {n["to"]: n["from"] for n in q.get("normalized", [])}
+            for page in q.get("pages", []):
+                out[back.get(page.get("title"), page.get("title"))] = _page_state(page)
+            for t in chunk:
+                out.setdefault(t, PageState(t, False))
+        return out
+
+    def revision_pages(self, revids: list[int]) -> dict[int, PageState | None]:
+        """The page that holds each revision now (after a move: under its new
+        title); None when the revision is gone (the page was deleted)."""
+        out: dict[int, PageState | None] = {}
+        size = self.chunk_size()
+        for i in range(0, len(revids), size):
+            chunk = revids[i:i + size]
+            data = self._query(action="query", prop="info|revisions",
+                               revids="|".join(str(r) for r in chunk), rvprop="ids",
+                               formatversion="2")
+            for page in data.get("query", {}).get("pages", []):
+                if page.get("missing") or not page.get("pageid"):
+                    continue
+                state = PageState(page["title"], True, int(page["pageid"]),
+                                  page.get("lastrevid"))
+                for r in page.get("revisions") or []:
+                    out[int(r["revid"])] = state
+            for r in chunk:
+                out.setdefault(r, None)
+        return out
+
+    def page_state_by_id(self, pageid: int) -> PageState:
+        """One page by its id, read just before it is deleted."""
+        data = self._query(action="query", prop="info|revisions", pageids=str(pageid),
+                           rvprop="ids|user", formatversion="2")
+        for page in data.get("query", {}).get("pages", []):
+            return _page_state(page)
+        return PageState("", False)
+
+    def _post(self, params: dict, assertion: str = "user") -> Reply:
+        """One POST through pywikibot's session (maxlag, user agent, cookies); no
+        retries here: the caller sees the status, Retry-After and API error code."""
+        pwb = _pwb
+        req = pwb.data.api.Request(site=self.site, parameters=params)
+        req["assert"] = assertion
+        req._add_defaults()  # maxlag=5, format=json
+        paramstring = req._http_param_string()
+        _, uri, body, headers = req._get_request_params(False, paramstring)
+        headers["user-agent"] = pwb.comms.http.user_agent(self.site)
+        self.requests += 1
+        r = pwb.comms.http.fetch(self.site.base_url(uri), method="POST", data=body,
+                                 headers=headers, default_error_handling=False,
+                                 verify=self.site.verify_SSL_certificate())
+        if isinstance(r, Exception):
+            return Reply(code="network", info=f"{type(r).__name__}: {_first_line(r)}")
+        retry_after = _seconds(r.headers.get("retry-after"))
+        try:
+            data = r.json()
+        except ValueError:
+            code = f"http{r.status_code}" if r.status_code >= 400 else "badjson"
+            return Reply(code=code, info=f"HTTP {r.status_code}", http_status=r.status_code,
+                         retry_after=retry_after)
+        if "error" in data:
+            err = data["error"]
+            return Reply(code=err.get("code", "unknown"),
+                         info=_first_line(err.get("info", "")),
+                         http_status=r.status_code, retry_after=retry_after)
+        answer = data.get(params["action"], {})
+        if isinstance(answer, dict) and answer:
+            return Reply(ok=True, revid=answer.get("logid"), http_status=r.status_code,
+                         info=_first_line(str(answer))[:300])
+        return Reply(code="unexpected", info=_first_line(str(data))[:300],
+                     http_status=r.status_code)
+
+    def delete(self, pageid: int, reason: str) -> Reply:
+        """One `action=delete` POST by page id (the page we checked, even if it was
+        moved meanwhile); `Reply.revid` holds the deletion's log id."""
+        return self._post({"action": "delete", "pageid": pageid, "reason": reason,
+                           "watchlist": "nochange", "token": self.token()})
 
 
 def _seconds(value) -> float | None:
