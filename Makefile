@@ -19,8 +19,10 @@ system:
 
 setup: venv system
 
+# The main job on the bundled sample volume, as a dry run: build, then the preview.
 demo: setup
-	$(PY) -m importer build samples/kk-sample/hocr --profile kk-encyclopedia --out $(BATCH)
+	$(PY) -m importer build samples/kk-sample --profile kk-encyclopedia --out $(BATCH)
+	$(PY) -m importer preview $(BATCH)
 
 test: setup
 	bash scripts/run-tests.sh

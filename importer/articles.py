@@ -31,13 +31,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import regex
+
 from . import license as lic
 from .errors import BatchError, ImporterError
 from .model import PageRecord
 from .profile import Profile, load_profile
 from .render import Renderer
 from .segment import Segment, Segmenter, iter_volumes
-from .titles import FORBIDDEN, TitleMaker, Vocabulary, is_all_caps
+from .titles import FORBIDDEN, Speller, TitleMaker, Vocabulary, is_all_caps
 
 
 def iter_pages(path: Path, progress: bool = False) -> Iterator[PageRecord]:
@@ -86,6 +88,7 @@ class ArticleBuilder:
     def volume(self, volume: int, lines) -> tuple[list[dict], list[dict]]:
         segments = self.segmenter.segment(volume, lines)
         entries = [s for s in segments if s.kind != "leftover"]
+        self._respell(segments, entries)
         vocab = Vocabulary(s.head.caps for s in entries)
         for segment in segments:
             if segment.kind == "leftover" and segment.reason != "before-first-headword":
@@ -116,6 +119,43 @@ class ArticleBuilder:
                                         occurrences[key]))
         leftovers = [self._leftover(s) for s in segments if s.kind == "leftover"]
         return records, leftovers
+
+    def _respell(self, segments: list[Segment], entries: list[Segment]) -> None:
+        """Headword words OCR damaged take the volume's spelling ("Құнанбайүлік"
+        -> "Құнанбайұлы", "ЭУЛИЕ-АТА" -> "ӘУЛИЕ-АТА"), with an issue for review."""
+        speller = Speller()
+        for segment in segments:
+            if segment.kind == "leftover" and segment.reason == "page-number":
+                continue
+            text = segment.text
+            if segment.head is not None:
+                text = text[len(segment.head.headword):]
+            # A running head repeats a headword as printed: good spelling evidence.
+            speller.add_text(text, 2 if segment.reason == "running-head" else 1)
+        for segment in entries:
+            head = segment.head
+            changed = []
+            for index, word in enumerate(head.caps):
+                fixed = speller.respell(word)
+                if fixed:
+                    changed.append((word, fixed))
+                    head.caps[index] = fixed
+            for index, (kind, word) in enumerate(head.parts):
+                fixed = speller.respell(word) if kind == "name" else None
+                if fixed:
+                    changed.append((word, fixed))
+                    head.parts[index] = (kind, fixed)
+            if not changed:
+                continue
+            printed = head.headword
+            for word, fixed in changed:
+                head.headword = regex.sub(r"(?<![\p{L}\p{M}])" + regex.escape(word)
+                                          + r"(?![\p{L}\p{M}])", fixed, head.headword, count=1)
+            self.repairs["headword-spelling"] += 1
+            segment.add_issue("title-guessed",
+                              f"headword {printed!r} read as {head.headword!r} "
+                              f"({', '.join(f'{w} -> {f}' for w, f in changed)}: "
+                              f"how the volume spells it elsewhere)")
 
     def _titles(self, entries: list[Segment], vocab: Vocabulary) -> list[tuple[str | None, str]]:
         made = []

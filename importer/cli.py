@@ -111,8 +111,11 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build(commands)
     _add_evaluate(commands)
     _add_export(commands)
-    from .upload_cli import add_commands; add_commands(commands, _common)
-    # Later stages add their commands here: preview, upload, status, export, undo.
+    # Commands of the later stages live beside their modules.
+    from .preview_cli import add_commands as add_preview_commands
+    from .upload_cli import add_commands as add_upload_commands
+    add_preview_commands(commands, _common())
+    add_upload_commands(commands, _common)
     return parser
 
 

@@ -26,8 +26,15 @@ from .profile import Profile
 WORD = regex.compile(r"[\p{L}\p{M}]+(?:[-'’ʼ][\p{L}\p{M}]+)*")
 TERMINAL = tuple(".!?…)»\"”;:")
 PAGE_NUMBER = regex.compile(r"^[\s\-–—]*\d{1,4}[\s\-–—]*$")
-JUNK_START = regex.compile(r"[^\p{L}\s(]{1,3}\s*(?=\p{Lu})")
-JUNK_BEFORE_DASH = regex.compile(r"[.,:;'\"»·*]{1,2}\s*")
+# Specks OCR'd before a headword: up to two groups of punctuation or digits
+# ("7. ", "2 .", ": "), or one stray lower-case letter standing alone ("і ").
+JUNK_START = regex.compile(r"(?:(?:[^\p{L}\s(]{1,3}|\p{Ll}(?=\s))\s*){1,2}(?=\p{Lu})")
+# Specks inside a head (between its words, before its dash or parenthetical,
+# at the end of a wrapped head line): a few punctuation marks, maybe spaced.
+SPECKS = regex.compile(r"(?:\s*[.,:;'\"“”»«·*|]){1,4}\s*")
+JUNK_BEFORE_DASH = SPECKS
+# A lone digit or mark standing before the dates: "ӚЛ-ФАРАБИ 5 (870—950)".
+SPECK_BEFORE_PAREN = regex.compile(r"\s*[^\p{L}\s(]\s+(?=\()")
 
 
 @dataclass
@@ -140,6 +147,7 @@ class HeadParser:
         self.dashes = sorted(profile.get("headword", "dashes"), key=len, reverse=True)
         self.particles = {p.lower() for p in profile.get("headword", "name_particles")}
         self.max_parts = profile.get("headword", "max_name_parts")
+        self.see_markers = {profile.get("see", "marker")} | set(profile.get("see", "variants"))
 
     # -- words ---------------------------------------------------------------
     def repair(self, word: str) -> str:
@@ -173,37 +181,56 @@ class HeadParser:
         line), "guide" (a running head: CAPS — CAPS), or None."""
         s = text.strip()
         pos, caps = 0, []
+        glued_see = False
         # Specks OCR'd as punctuation before the headword (". АЛАКӨЛ", "«ӘН").
         junk = JUNK_START.match(s)
         if junk:
             pos = junk.end()
         while True:
+            start = pos
             pos = _skip_space(s, pos)
             if caps and s.startswith("-", pos) and pos + 1 < len(s) and s[pos + 1].isalpha() \
                     and s[pos - 1].isspace():
                 pos += 1        # a stray hyphen glued to the next capital word
+            elif caps:
+                joined = self._spaced_compound(s, start)
+                if joined:      # "ЭУЛИЕ- АТА — ...": a compound's hyphen, then a space
+                    caps[-1] += "-" + self.repair(joined.group())
+                    pos = joined.end()
+                    continue
+                pos = max(pos, self._speck_between_caps(s, start))
             m = WORD.match(s, pos)
             if m and self.is_caps(m.group()) and (m.end() == len(s) or not s[m.end()].isalnum()):
-                caps.append(self.repair(m.group()))
+                word, see = self._split_glued_see(s, m)
+                if see:         # "АҚМОЛА-к. Астана": the dash glued to the see-marker
+                    caps.append(self.repair(word))
+                    pos, glued_see = m.start() + len(word), True
+                    break
+                caps.append(self.repair(word))
                 pos = m.end()
                 continue
+            pos = start
             break
         if not caps:
             return None
         head_end = pos
         parts: list[tuple[str, str]] = []
         details: list[str] = []
-        while len(parts) + len(details) <= self.max_parts:
+        while len(parts) + len(details) <= self.max_parts and not glued_see:
             pos = _skip_space(s, pos)
             if pos < len(s) and s[pos] == "," and not details:
                 pos += 1
                 continue
+            speck = SPECKS.match(s, pos) or SPECK_BEFORE_PAREN.match(s, pos)
+            if speck and s.startswith("(", speck.end()):
+                pos = speck.end()   # "Кенжетайұлы. (1914—1970)": a speck before the dates
             if pos < len(s) and s[pos] == "(":
                 close = _matching_paren(s, pos)
                 if close is None:
                     return "partial"
                 content = s[pos + 1:close]
-                if not details and self.is_name_paren(content):
+                if not details and (self.is_name_paren(content)
+                                    or self._name_follows(s, close + 1, content)):
                     parts.append(("paren", s[pos:close + 1]))
                     head_end = close + 1
                 else:
@@ -218,11 +245,14 @@ class HeadParser:
                 continue
             break
         else:
-            return None
+            if not glued_see:
+                return None
         pos = _skip_space(s, pos)
         junk = JUNK_BEFORE_DASH.match(s, pos)
         if junk and any(s.startswith(d, junk.end()) for d in self.dashes):
             pos = junk.end()    # "ӘМУДАРИЯ. —": a speck before the dash
+        elif junk and junk.end() >= len(s):
+            return "partial"    # "АБЫЛАЙ хан (Әбілмансұр) .": the head goes on
         if pos >= len(s):
             return "partial"
         dash = None
@@ -232,7 +262,8 @@ class HeadParser:
                     continue
                 # A bare hyphen is a dash only with a space (or the line end)
                 # after it: "АЛМАТЫ - қала", not "АЛМА-АТА" or "АРЫСТАН -БАБ".
-                if candidate in "-‐" and not (pos + 1 >= len(s) or s[pos + 1].isspace()):
+                if candidate in "-‐" and not (pos + 1 >= len(s) or s[pos + 1].isspace()
+                                             or glued_see):
                     continue
                 dash = candidate
                 break
@@ -250,6 +281,46 @@ class HeadParser:
             headword += " " + part
         return Head(headword=headword, caps=caps, parts=parts, details=" ".join(details),
                     rest=rest)
+
+    def _speck_between_caps(self, s: str, pos: int) -> int:
+        """Past a speck between two capital words ("АЛДАР: КӨСЕ", "АРАЛ .ТЕҢІЗІ",
+        'ӘЛ-ФАРАБИ"АТЫНДАҒЫ'), if a capital word follows it."""
+        speck = SPECKS.match(s, pos)
+        if speck and speck.end() > pos:
+            m = WORD.match(s, speck.end())
+            if m and self.is_caps(m.group()):
+                return speck.end()
+        return pos
+
+    def _spaced_compound(self, s: str, pos: int):
+        """The capital word after "X- " when the head's dash follows it: the
+        hyphen is glued to X, so it joins a compound (ӘУЛИЕ- АТА — ...); a
+        running head "АБАЙ- АҚЫН" has no dash after its second word."""
+        if not (s.startswith("- ", pos) and pos > 0 and not s[pos - 1].isspace()):
+            return None
+        m = WORD.match(s, _skip_space(s, pos + 1))
+        if not m or not self.is_caps(m.group()):
+            return None
+        after = SPECKS.match(s, m.end())
+        after = after.end() if after else _skip_space(s, m.end())
+        return m if any(s.startswith(d, after) for d in self.dashes) else None
+
+    def _split_glued_see(self, s: str, m) -> tuple[str, bool]:
+        """("АҚМОЛА", True) for "АҚМОЛА-к." (the dash read as a hyphen glued to
+        the see-marker), else (the word, False)."""
+        word = m.group()
+        stem, _, tail = word.rpartition("-")
+        if stem and s.startswith(".", m.end()) and tail + "." in self.see_markers:
+            return stem, True
+        return word, False
+
+    def _name_follows(self, s: str, pos: int, content: str) -> bool:
+        """A one-word parenthetical followed by a name part is a name, whatever
+        its case: "(йбраһим) Алтынсарыұлы" (OCR lost the capital)."""
+        if not WORD.fullmatch(content.strip()):
+            return False
+        m = WORD.match(s, _skip_space(s, pos))
+        return bool(m) and m.group()[:1].isupper() and self.is_name(m.group())
 
     def _guide_words(self, rest: str) -> bool:
         """True when all that follows the dash is capitals (and maybe a number)."""
@@ -408,12 +479,34 @@ class Segmenter:
                 if isinstance(alone, Head) and first.page_edge and \
                         len(first.text.strip()) < 0.6 * first.typical_length:
                     return None, 1
+        if isinstance(result, Head) and used == 1 and not result.rest:
+            longer = self._dash_read_early(lines, i, result)
+            if longer is not None:
+                result, used = longer, 2
         if isinstance(result, Head):
             result.lines = used
             return result, used
         if result == "guide":
             return "guide", 1
         return None, 1
+
+    def _dash_read_early(self, lines: list[Line], i: int, head: Head) -> Head | None:
+        """A speck read as a dash at the end of a wrapped person's head:
+        "АҚАН СЕРІ (Ақжігіт) —" / "Қорамсаұлы (1843—1913) — ақын". The head
+        goes on when the next line is name parts, then dates, then the dash."""
+        if i + 1 >= len(lines) or not lines[i + 1].text.strip():
+            return None
+        first = lines[i].text.rstrip()
+        for dash in self.parser.dashes:
+            if first.endswith(dash):
+                first = first[:-len(dash)]
+                break
+        longer = self.parser.parse(first + " " + lines[i + 1].text.strip())
+        if not isinstance(longer, Head) or len(longer.parts) <= len(head.parts) \
+                or not any(c.isdigit() for c in longer.details) \
+                or longer.parts[-1][0] != "name" or longer.caps != head.caps:
+            return None
+        return longer
 
     # -- a volume --------------------------------------------------------------
     def segment(self, volume: int, lines: list[Line]) -> list[Segment]:
@@ -507,9 +600,10 @@ class Segmenter:
     def _detect_redirect(self, segment: Segment) -> None:
         paragraphs = segment.paragraphs()
         definition = paragraphs[0].split(" — ", 1)[1] if " — " in paragraphs[0] else ""
-        if len(paragraphs) != 1 or not definition:
-            return
-        if len(definition.split()) > self.redirect_max:
+        # A see-entry is too short to have paragraphs: a break inside one is
+        # a false indent (a speck at the line start), so count all its words.
+        definition = " ".join([definition] + paragraphs[1:])
+        if not definition or len(definition.split()) > self.redirect_max:
             return
         m = self.see.search(definition)
         if not m:

@@ -117,7 +117,13 @@ class TitleMaker:
         from_phrases = vocab.phrase_forms(keys) if vocab and len(keys) > 1 else [None] * len(keys)
         result = []
         for i, (word, key) in enumerate(zip(caps, keys)):
-            form = from_phrases[i] or (vocab.word_form(key) if vocab else None)
+            form = from_phrases[i]
+            if form is not None and is_all_caps(form) and vocab.word_form(key) is not None \
+                    and not is_all_caps(vocab.word_form(key)):
+                # A phrase seen with this word in capitals (a running head
+                # leaked into the text) says less than the word's usual case.
+                form = vocab.word_form(key)
+            form = form or (vocab.word_form(key) if vocab else None)
             if form is None:
                 parts = key.split("-")
                 cased = []
@@ -189,3 +195,125 @@ class TitleMaker:
 
     def qualified(self, title: str, qualifier: str) -> str:
         return self.homonym_format.format(title=title, qualifier=qualifier)
+
+
+# -- spelling: headword words OCR damaged ---------------------------------------
+
+# Letters print and OCR confuse in Cyrillic: a lost or added diacritic or stroke
+# (Ә/А/Э, Қ/К, Ү/Ұ/У), and wide letters split into narrow ones (Ш read as ІН).
+# Such a confusion costs half an ordinary edit.
+CONFUSABLE_LETTERS = ["аәэӛ", "оө", "уүұ", "кқ", "гғ", "нң", "иійї", "хһ", "шщ", "ыі", "ьъ"]
+CONFUSABLE_SPLITS = {"ш": ("ін", "іі", "ііі", "ш"), "ы": ("ьі", "ъі"), "ю": ("іо",),
+                     "м": ("іи",), "н": ("ін",)}
+_SIBLING = {c: group for group in CONFUSABLE_LETTERS for c in group}
+
+
+def ocr_distance(a: str, b: str) -> float:
+    """Edit distance from the printed word a to the OCR'd word b, confusions at half cost."""
+    inf = float("inf")
+    rows = [[inf] * (len(b) + 1) for _ in range(len(a) + 1)]
+    rows[0][0] = 0.0
+    for i in range(len(a) + 1):
+        for j in range(len(b) + 1):
+            here = rows[i][j]
+            if here == inf:
+                continue
+            if i < len(a):
+                rows[i + 1][j] = min(rows[i + 1][j], here + 1)
+            if j < len(b):
+                rows[i][j + 1] = min(rows[i][j + 1], here + 1)
+            if i < len(a) and j < len(b):
+                if a[i] == b[j]:
+                    cost = 0.0
+                elif b[j] in _SIBLING.get(a[i], ""):
+                    cost = 0.5
+                else:
+                    cost = 1.0
+                rows[i + 1][j + 1] = min(rows[i + 1][j + 1], here + cost)
+            if i < len(a):
+                for split in CONFUSABLE_SPLITS.get(a[i], ()):
+                    if b.startswith(split, j):
+                        k = j + len(split)
+                        rows[i + 1][k] = min(rows[i + 1][k], here + 0.5)
+    return rows[len(a)][len(b)]
+
+
+class Speller:
+    """Repairs a headword word OCR damaged, from how the volume spells its words.
+
+    A headword word is suspect when no word of the volume's text is it or
+    starts with it (Kazakh inflects: АЙТЫС is seen as "Айтысқа"). Its repair is
+    the one volume word, seen at least twice (a running head, which repeats a
+    headword as printed, counts twice), within a small OCR distance of it.
+    """
+
+    MIN_LENGTH = 4
+    MIN_SUPPORT = 2
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self._sorted: list[str] | None = None
+        self._buckets: dict[tuple, list[str]] | None = None
+
+    def add_text(self, text: str, weight: int = 1) -> None:
+        for token in WORD.findall(text):
+            self.counts[token.lower()] += weight
+        self._sorted = self._buckets = None
+
+    def _index(self) -> None:
+        if self._sorted is None:
+            self._sorted = sorted(self.counts)
+            self._buckets = defaultdict(list)
+            for word in self._sorted:
+                self._buckets[(_fold(word[0]), len(word))].append(word)
+
+    def known(self, key: str) -> bool:
+        """Some word of the volume is the key or an inflection of it."""
+        self._index()
+        from bisect import bisect_left
+        at = bisect_left(self._sorted, key)
+        return at < len(self._sorted) and self._sorted[at].startswith(key)
+
+    def support(self, word: str) -> int:
+        """How often the word is seen, its inflections included."""
+        from bisect import bisect_left
+        self._index()
+        total, at = 0, bisect_left(self._sorted, word)
+        while at < len(self._sorted) and self._sorted[at].startswith(word):
+            total += self.counts[self._sorted[at]]
+            at += 1
+        return total
+
+    def respell(self, word: str) -> str | None:
+        """The volume's spelling of a damaged word (in the word's case), or None."""
+        key = word.lower()
+        if len(key) < self.MIN_LENGTH or self.known(key):
+            return None
+        self._index()
+        limit = max(1.0, 0.25 * len(key))
+        found: dict[str, float] = {}
+        for size in range(len(key) - 2, len(key) + 3):
+            for candidate in self._buckets.get((_fold(key[0]), size), ()):
+                distance = ocr_distance(candidate, key)
+                if distance <= limit and self.support(candidate) >= self.MIN_SUPPORT:
+                    found[candidate] = distance
+        if not found:
+            return None
+        best = min(found.values())
+        winners = [c for c, d in found.items() if d == best]
+        if len(winners) != 1:
+            return None             # two equally close words: no evidence which
+        return _same_case(winners[0], word)
+
+
+def _fold(letter: str) -> str:
+    """A letter's confusion group, so "Эулие" finds "әулие"."""
+    return _SIBLING.get(letter, letter)[:1]
+
+
+def _same_case(word: str, like: str) -> str:
+    if is_all_caps(like):
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word

@@ -29,7 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .batch import attach_log, detach_log, open_batch
-from .errors import BatchError, LoginError, NoRightError, PartialFailure, UploadStopped
+from .errors import (BatchError, Interrupted, LoginError, NoRightError, PartialFailure,
+                     UploadStopped)
 from .journal import JOURNAL_NAME, Journal
 from .pacing import Pacer
 from .upload import LOGIN_LOST, TRANSIENT, _writable
@@ -159,7 +160,7 @@ def classify(wiki, rows) -> list[Entry]:
                 e.status = GONE
             elif holder.title != states[e.title].title:
                 e.status, e.now_title = MOVED, holder.title
-                e.last_revid, e.pageid = holder.lastrevid, holder.pageid
+                e.last_revid, e.last_user, e.pageid = holder.lastrevid, None, holder.pageid
             else:
                 e.status = EDITED
     return entries
@@ -199,6 +200,7 @@ class Remover:
     def remove(self, e: Entry) -> None:
         tries = 0
         token_refreshed = False
+        sent = False  # a delete for this page went out (its answer may have been lost)
         while True:
             self.pacer.wait(stop=lambda: self.stop_requested)
             if self.stop_requested:
@@ -206,7 +208,11 @@ class Remover:
             # Read the page again just before deleting it: still ours, still there?
             now = self.wiki.page_state_by_id(e.pageid)
             if not now.exists:
-                e.status = GONE
+                if sent:  # our earlier request did it; only its answer was lost
+                    self.journal.mark(e.id, "undone")
+                    e.status = DELETED
+                else:
+                    e.status = GONE
                 return
             if now.lastrevid != e.revid or now.title != e.wiki_title:
                 e.last_revid, e.last_user = now.lastrevid, now.last_user
@@ -216,6 +222,7 @@ class Remover:
                     e.status = EDITED
                 return
             self.pacer.sent()
+            sent = True
             reply = self.wiki.delete(e.pageid, self.reason)
             if reply.ok:
                 self.journal.mark(e.id, "undone")
@@ -350,7 +357,6 @@ def check_result(r: UndoResult) -> int:
         raise PartialFailure(f"{c[FAILED]} deletion(s) failed (first: {first.title}: "
                              f"{first.code}); run the same command again to retry")
     if r.mode == "delete" and r.stopped:
-        from .errors import Interrupted
         raise Interrupted(f"interrupted; {c[DELETED]} deleted, {c[DELETABLE]} left; the "
                           "journal is saved. Run the same command again to go on.")
     return 0
