@@ -23,6 +23,7 @@ Run alone:  python -m importer.articles BATCH --profile kk-encyclopedia
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -132,14 +133,21 @@ class ArticleBuilder:
                 text = text[len(segment.head.headword):]
             # A running head repeats a headword as printed: good spelling evidence.
             speller.add_text(text, 2 if segment.reason == "running-head" else 1)
-        for segment in entries:
+        keys = [self.segmenter.sort_key(s.head)[0] for s in entries]
+        for number, segment in enumerate(entries):
             head = segment.head
             changed = []
-            for index, word in enumerate(head.caps):
-                fixed = speller.respell(word)
-                if fixed:
-                    changed.append((word, fixed))
-                    head.caps[index] = fixed
+            caps = [speller.respell(word) or word for word in head.caps]
+            if caps != head.caps:
+                # Alphabetical order is evidence too: a respelling that puts the
+                # headword out of order among its neighbours ("АҚТӨБЕ" -> the
+                # "АКТӨБЕ" OCR wrote in the text) is not taken.
+                key = self.segmenter.sort_key(dataclasses.replace(head, caps=caps))[0]
+                before = keys[number - 1] if number else None
+                after = keys[number + 1] if number + 1 < len(keys) else None
+                if (before is None or before <= key) and (after is None or key <= after):
+                    changed += [(w, f) for w, f in zip(head.caps, caps) if w != f]
+                    head.caps[:] = caps
             for index, (kind, word) in enumerate(head.parts):
                 fixed = speller.respell(word) if kind == "name" else None
                 if fixed:

@@ -294,6 +294,8 @@ class Speller:
         found: dict[str, float] = {}
         for size in range(len(key) - 2, len(key) + 3):
             for candidate in self._buckets.get((_fold(key[0]), size), ()):
+                if key.startswith(candidate):
+                    continue        # ӘМІРЕ is not a damaged "Әмір": a word may grow
                 distance = ocr_distance(candidate, key)
                 if distance <= limit and self.support(candidate) >= self.MIN_SUPPORT:
                     found[candidate] = distance
