@@ -389,6 +389,61 @@ class Wiki:
                 return revs[0].get("slots", {}).get("main", {}).get("content", "")
         return None
 
+    # --- preview: the wiki's own rendering, and which titles exist -----------------------
+    @property
+    def cache_key(self) -> str:
+        """Names this wiki in the preview's parse cache."""
+        return f"{self.site.family.name}:{self.site.code}"
+
+    def parse(self, title: str, wikitext: str) -> str:
+        """The wiki's HTML for a text, through its own parser; nothing is saved."""
+        try:
+            request = _pwb.data.api.Request(
+                site=self.site, use_get=False,
+                parameters={"action": "parse", "title": title, "text": wikitext,
+                            "contentmodel": "wikitext", "prop": "text",
+                            "disableeditsection": "1", "disablelimitreport": "1",
+                            "formatversion": "2"})
+            self.requests += 1
+            data = request.submit()
+        except Exception as exc:
+            raise WikiError(f"parse failed: {type(exc).__name__}: {_first_line(exc)}") from None
+        return data.get("parse", {}).get("text", "")
+
+    def existing(self, titles: list[str]) -> dict[str, dict]:
+        """What the wiki has under each title: {exists, redirect, text, title, invalid}.
+
+        One query per 50 titles (500 with apihighlimits). `converttitles` maps a
+        title to the variant spelling the wiki holds (kk: Cyrillic/Latin), so a
+        page that exists in the other script is not taken for a new one.
+        """
+        out: dict[str, dict] = {}
+        size = self.chunk_size()
+        for i in range(0, len(titles), size):
+            chunk = titles[i:i + size]
+            data = self._query(action="query", prop="info|revisions", titles="|".join(chunk),
+                               rvprop="content", rvslots="main", converttitles="1",
+                               formatversion="2")
+            q = data.get("query", {})
+            back: dict[str, str] = {}
+            for mapping in q.get("normalized", []) + q.get("converted", []):
+                back[mapping["to"]] = back.get(mapping["from"], mapping["from"])
+            for page in q.get("pages", []):
+                asked = back.get(page.get("title"), page.get("title"))
+                if page.get("invalid"):
+                    out[asked] = {"exists": False, "redirect": False, "text": None,
+                                  "invalid": True}
+                    continue
+                revisions = page.get("revisions") or []
+                text = (revisions[0].get("slots", {}).get("main", {}).get("content")
+                        if revisions else None)
+                out[asked] = {"exists": not page.get("missing"),
+                              "redirect": bool(page.get("redirect")),
+                              "text": text, "title": page.get("title")}
+            for title in chunk:
+                out.setdefault(title, {"exists": False, "redirect": False, "text": None})
+        return out
+
     def still_logged_in(self) -> bool:
         data = self._query(action="query", meta="userinfo")
         ui = data.get("query", {}).get("userinfo", {})
