@@ -133,6 +133,9 @@ class ArticleBuilder:
                 text = text[len(segment.head.headword):]
             # A running head repeats a headword as printed: good spelling evidence.
             speller.add_text(text, 2 if segment.reason == "running-head" else 1)
+            for line in segment.lines:
+                for dropped in line.dropped:
+                    speller.add_text(dropped, 2)
         keys = [self.segmenter.sort_key(s.head)[0] for s in entries]
         for number, segment in enumerate(entries):
             head = segment.head

@@ -50,6 +50,8 @@ class Line:
     page_edge: bool = False  # first or last non-blank line of its page
     confidence: float | None = None
     typical_length: float = 0.0  # median length of the page's lines
+    dropped: tuple = ()     # first line of a page: the lines the page stage dropped
+                            # (running heads: headwords as printed, spelling evidence)
 
 
 @dataclass
@@ -411,6 +413,8 @@ def page_lines(record: PageRecord, sequence: int) -> list[Line]:
     lines = [Line(text=t, volume=record.volume, page=record.page, sequence=sequence,
                   index=i, box=boxes[i], confidence=record.confidence)
              for i, t in enumerate(texts)]
+    if lines:
+        lines[0].dropped = tuple(record.dropped or ())
     content = [line for line in lines if line.text.strip()]
     if content:
         content[0].page_edge = content[-1].page_edge = True

@@ -304,7 +304,6 @@ class Wiki:
     def create(self, title: str, text: str, summary: str,
                starttimestamp: str | None = None) -> Reply:
         """One `action=edit` POST with createonly; no retries here."""
-        pwb = _pwb
         params = {
             "action": "edit", "title": title, "text": text, "summary": summary,
             "createonly": True, "notminor": True, "watchlist": "nochange",
@@ -315,35 +314,14 @@ class Wiki:
             params["bot"] = True
         if starttimestamp:
             params["starttimestamp"] = starttimestamp  # refuses to recreate a deleted page
-        req = pwb.data.api.Request(site=self.site, parameters=params)
-        req["assert"] = "bot" if self.bot else "user"
-        req._add_defaults()  # maxlag=5, format=json
-        paramstring = req._http_param_string()
-        _, uri, body, headers = req._get_request_params(False, paramstring)
-        headers["user-agent"] = pwb.comms.http.user_agent(self.site)
-        self.requests += 1
-        r = pwb.comms.http.fetch(self.site.base_url(uri), method="POST", data=body,
-                                 headers=headers, default_error_handling=False,
-                                 verify=self.site.verify_SSL_certificate())
-        if isinstance(r, Exception):
-            return Reply(code="network", info=f"{type(r).__name__}: {_first_line(r)}")
-        retry_after = _seconds(r.headers.get("retry-after"))
-        try:
-            data = r.json()
-        except ValueError:
-            code = f"http{r.status_code}" if r.status_code >= 400 else "badjson"
-            return Reply(code=code, info=f"HTTP {r.status_code}", http_status=r.status_code,
-                         retry_after=retry_after)
-        if "error" in data:
-            err = data["error"]
-            return Reply(code=err.get("code", "unknown"),
-                         info=_first_line(err.get("info", "")),
-                         http_status=r.status_code, retry_after=retry_after)
+        sent = self._send(params, "bot" if self.bot else "user")
+        if isinstance(sent, Reply):
+            return sent
+        data, status = sent
         edit = data.get("edit", {})
         if edit.get("result") == "Success" and edit.get("newrevid"):
-            return Reply(ok=True, revid=int(edit["newrevid"]), http_status=r.status_code)
-        return Reply(code="unexpected", info=_first_line(str(edit))[:300],
-                     http_status=r.status_code)
+            return Reply(ok=True, revid=int(edit["newrevid"]), http_status=status)
+        return Reply(code="unexpected", info=_first_line(str(edit))[:300], http_status=status)
 
     # --- reading ----------------------------------------------------------------------
     def _query(self, **params) -> dict:
@@ -500,9 +478,10 @@ class Wiki:
             return _page_state(page)
         return PageState("", False)
 
-    def _post(self, params: dict, assertion: str = "user") -> Reply:
+    def _send(self, params: dict, assertion: str) -> "tuple[dict, int] | Reply":
         """One POST through pywikibot's session (maxlag, user agent, cookies); no
-        retries here: the caller sees the status, Retry-After and API error code."""
+        retries here: the caller sees the status, Retry-After and API error code.
+        Returns the answer's JSON and HTTP status, or a Reply saying what went wrong."""
         pwb = _pwb
         req = pwb.data.api.Request(site=self.site, parameters=params)
         req["assert"] = assertion
@@ -528,12 +507,18 @@ class Wiki:
             return Reply(code=err.get("code", "unknown"),
                          info=_first_line(err.get("info", "")),
                          http_status=r.status_code, retry_after=retry_after)
+        return data, r.status_code
+
+    def _post(self, params: dict, assertion: str = "user") -> Reply:
+        sent = self._send(params, assertion)
+        if isinstance(sent, Reply):
+            return sent
+        data, status = sent
         answer = data.get(params["action"], {})
         if isinstance(answer, dict) and answer:
-            return Reply(ok=True, revid=answer.get("logid"), http_status=r.status_code,
+            return Reply(ok=True, revid=answer.get("logid"), http_status=status,
                          info=_first_line(str(answer))[:300])
-        return Reply(code="unexpected", info=_first_line(str(data))[:300],
-                     http_status=r.status_code)
+        return Reply(code="unexpected", info=_first_line(str(data))[:300], http_status=status)
 
     def delete(self, pageid: int, reason: str) -> Reply:
         """One `action=delete` POST by page id (the page we checked, even if it was

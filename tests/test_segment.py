@@ -42,6 +42,14 @@ def segment(profile, *texts, volume=1, boxes=None, width=None):
      "(1897—1961)", "жазушы"),
     ("AЛМАТЫ — қала", "АЛМАТЫ", "", "қала"),          # Latin A repaired
     ("АЛМАТЫ —", "АЛМАТЫ", "", ""),                   # definition on the next line
+    ("2 .ӘН — сөз", "ӘН", "", "сөз"),                  # specks before the headword
+    ("і АЛАКӨЛ — көл", "АЛАКӨЛ", "", "көл"),           # a speck read as a letter
+    ("«АЛДАР: КӨСЕ- қазақ", "АЛДАР КӨСЕ", "", "қазақ"),  # a speck between the words
+    ("АЙМАНОВ Шәкен Кенжетайұлы. (1914—1970) — актер", "АЙМАНОВ Шәкен Кенжетайұлы",
+     "(1914—1970)", "актер"),                          # a speck before the dates
+    ("ӚЛ-ФАРАБИ 5 (870—950) — философ", "ӘЛ-ФАРАБИ", "(870—950)", "философ"),
+    ("АҚМОЛА-к. Астана.", "АҚМОЛА", "", "к. Астана."),  # the dash glued to the see-marker
+    ("ӘУЛИЕ- АТА- Тараз", "ӘУЛИЕ-АТА", "", "Тараз"),   # a compound broken by a space
 ])
 def test_heads(parser, line, headword, details, rest):
     head = parser.parse(line)
@@ -57,6 +65,8 @@ def test_heads(parser, line, headword, details, rest):
     ("АБАЙ (Ибраһим", "partial"),
     ("1845 ж. — туды", None),
     ("АЛМАТЫ-қала", None),                   # a hyphen inside a word is no dash
+    ("АБЫЛАЙ хан (Әбілмансұр) .", "partial"),  # a speck at the end: the head goes on
+    ("АБАЙ- АҚЫН", "guide"),                 # no dash after АҚЫН: no compound
 ])
 def test_not_heads(parser, line, expected):
     assert parser.parse(line) == expected

@@ -18,6 +18,7 @@ from .common import describe_non_utf8, looks_like_binary, looks_like_utf16
 from .hocr import read_hocr
 from .pagexml import read_page_xml
 from .text import read_text
+from .xmlsafe import read_bytes
 
 __all__ = ["detect_format", "read_pages", "READERS", "FORMATS",
            "read_alto", "read_hocr", "read_page_xml", "read_text"]
@@ -69,18 +70,7 @@ def read_pages(path: str | os.PathLike) -> Iterator[Page]:
 
 
 def _read_head(path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-    except IsADirectoryError:
-        raise InputFileError(path, "is a folder, not a file") from None
-    except FileNotFoundError:
-        raise InputFileError(path, "no such file") from None
-    except OSError as error:
-        raise InputFileError(path, f"cannot read: {error.strerror or error}") from None
-    if not head.strip():
-        raise InputFileError(path, "empty file")
-    return head
+    return read_bytes(path, limit=_SNIFF_BYTES)
 
 
 def _decode_head(head: bytes) -> str | None:

@@ -15,11 +15,12 @@ from importer.errors import InputFileError
 from .common import describe_non_utf8, looks_like_binary, looks_like_utf16
 
 
-def read_bytes(path: str | os.PathLike) -> bytes:
-    """The whole file, or InputFileError when it is missing, unreadable or empty."""
+def read_bytes(path: str | os.PathLike, limit: int = -1) -> bytes:
+    """The file (its first `limit` bytes when given), or InputFileError when it
+    is missing, unreadable or empty."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(limit)
     except IsADirectoryError:
         raise InputFileError(path, "is a folder, not a file") from None
     except FileNotFoundError:
