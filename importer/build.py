@@ -58,17 +58,11 @@ def build(sources: list[str], profile_name: str, out: str, default_volume: int =
 
 def _write_report(batch: Path, profile, result: BuildResult) -> dict:
     report_path = batch / "report.json"
-    report = {}
-    if report_path.exists() and result.articles is not None:
-        try:  # the articles stage may have written its part already
-            report = json.loads(report_path.read_text(encoding="utf-8"))
-        except ValueError:
-            report = {}
-    report.update({
+    report = {
         "profile": {"name": profile.name, "path": str(profile.path), "title": profile.title},
         "pages": result.pages.to_json(),
         "seconds": round(result.seconds, 2),
-    })
+    }
     if result.articles is not None:
         report["articles"] = result.articles
     tmp = report_path.with_suffix(".json.partial")

@@ -9,7 +9,6 @@ elsewhere in the volume, unbroken, wins.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 import regex
 
@@ -21,14 +20,6 @@ _EDGE_PUNCT = regex.compile(r"^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$")
 def vocabulary_words(text: str) -> list[str]:
     """Word forms of a line for the volume's vocabulary (lowercase, own hyphens kept)."""
     return [w.lower().replace("\u2010", "-") for w in _WORD.findall(text)]
-
-
-@dataclass
-class Break:
-    """A line that ends with a hyphen, and the line that continues it."""
-
-    first: str   # text of the line that ends with the hyphen
-    second: str  # text of the next line
 
 
 def ends_with_break(text: str) -> bool:

@@ -109,7 +109,7 @@ def _split_at_gutters(line: Line, columns: Columns) -> list[Line]:
 
 def order_lines(page: Page) -> list[Line]:
     """The page's lines in reading order (kept as given when the source is ordered)."""
-    lines = [line for line in page.lines]
+    lines = list(page.lines)
     if page.ordered or any(line.box is None for line in lines if line.words):
         return lines
     columns = find_columns(lines)
@@ -136,22 +136,21 @@ def order_lines(page: Page) -> list[Line]:
                        key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - box.center_x))
         return best
 
-    boxed = [line for line in split if line.box is not None]
-    spanning = sorted((line for line in boxed if column_of(line) is None), key=lambda l: l.box.y0)
-    in_columns = [line for line in boxed if column_of(line) is not None]
+    placed = [(line, column_of(line)) for line in split if line.box is not None]
+    spanning = sorted((line for line, column in placed if column is None), key=lambda l: l.box.y0)
     ordered: list[Line] = []
     band_top = float("-inf")
     for separator in spanning + [None]:
         band_bottom = separator.box.y0 if separator is not None else float("inf")
-        band = [line for line in in_columns if band_top <= _middle(line) < band_bottom]
-        for index in range(len(spans)):
-            ordered.extend(sorted((line for line in band if column_of(line) == index),
-                                  key=lambda l: (l.box.y0, l.box.x0)))
+        by_column: list[list[Line]] = [[] for _ in spans]
+        for line, column in placed:
+            if column is not None and band_top <= _middle(line) < band_bottom:
+                by_column[column].append(line)
+        for column_lines in by_column:
+            ordered.extend(sorted(column_lines, key=lambda l: (l.box.y0, l.box.x0)))
         if separator is not None:
             ordered.append(separator)
             band_top = band_bottom
-    # Lines without words or boxes carry nothing to place; keep any text they have last.
-    ordered.extend(line for line in split if line.box is None and line.words)
     return ordered
 
 
@@ -272,6 +271,12 @@ class Classified:
     lines: list[Line]
     dropped: list[tuple[int, str]]  # (index into lines, role)
     printed_number: str | None
+    edge: set[int]  # lines in the top and bottom rows of the page (by their boxes)
+
+    def edge_keys(self) -> set[str]:
+        """Repetition keys of the edge lines, to find running titles across pages."""
+        keys = (repetition_key(self.lines[index].text) for index in self.edge)
+        return {key for key in keys if len(key) >= 3}
 
 
 def classify(page: Page, lines: list[Line], repeated: set[str]) -> Classified:
@@ -327,15 +332,5 @@ def classify(page: Page, lines: list[Line], repeated: set[str]) -> Classified:
                     dropped.append((index, HEADER))
                     printed = printed or number
                     break
-    return Classified(lines=lines, dropped=dropped, printed_number=printed)
-
-
-def edge_keys(lines: list[Line]) -> list[str]:
-    """Repetition keys of the lines in the page's top and bottom rows (pass one)."""
-    top_row, bottom_row = edge_rows(lines)
-    keys = []
-    for index in sorted(top_row | bottom_row):
-        key = repetition_key(lines[index].text)
-        if len(key) >= 3:
-            keys.append(key)
-    return keys
+    return Classified(lines=lines, dropped=dropped, printed_number=printed,
+                      edge=top_row | bottom_row)

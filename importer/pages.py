@@ -114,7 +114,6 @@ def collect_sources(sources: list[str], profile: Profile, default_volume: int,
 def _record_lines(page, lines, classified, rules: RepairRules, repairs: Counter) -> dict:
     """Pass one's record of a page: lines in order, with roles and repaired text."""
     dropped_roles = dict(classified.dropped)
-    top, bottom = layout.edge_rows(lines)
     records = []
     for index, line in enumerate(lines):
         raw = line.text
@@ -126,7 +125,7 @@ def _record_lines(page, lines, classified, rules: RepairRules, repairs: Counter)
             "text": repair_line(raw, rules, repairs) if role == BODY else raw,
             "role": role,
             "box": [line.box.x0, line.box.y0, line.box.x1, line.box.y1] if line.box else None,
-            "edge": index in top or index in bottom,
+            "edge": index in classified.edge,
             "joined": last.joined if last is not None and last.hyphen_part == 1 else None,
             "conf": [sum(confidences), len(confidences)],
         })
@@ -169,8 +168,7 @@ def _pass_one(sources: list[SourceFile], hocr_for: dict[Path, Path], work: Path,
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     printed.append(classified.printed_number)
                     pages += 1
-                    for key in set(layout.edge_keys(lines)):
-                        edge_counts[key] += 1
+                    edge_counts.update(classified.edge_keys())
                     body = [r["text"] for r in record["lines"] if r["role"] == BODY]
                     for i, text in enumerate(body):
                         words = vocabulary_words(text)

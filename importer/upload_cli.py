@@ -1,4 +1,4 @@
-"""Command-line wiring of the publishing commands: upload, status, undo (export later).
+"""Command-line wiring of the publishing commands: upload, status, undo.
 
 cli.py calls `add_commands(commands, _common)`; the handlers call the library.
 """
@@ -20,6 +20,17 @@ def _wiki_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--password-file", metavar="FILE",
                    help="file whose first line is the password (instead of $IMPORTER_PASSWORD)")
     g.add_argument("--lang", default="kk", help="language code of the --api wiki (default kk)")
+
+
+def _failure_options(p: argparse.ArgumentParser, unit: str) -> None:
+    """How upload and undo give up: the same policy for edits and deletions."""
+    p.add_argument("--max-failures", type=int, default=10, metavar="N",
+                   help="stop after N failed requests in a row (default 10)")
+    p.add_argument("--max-attempts", type=int, default=5, metavar="N",
+                   help=f"tries per {unit} on transient errors before it is marked failed "
+                        "(default 5)")
+    p.add_argument("--backoff", type=float, default=5.0, metavar="SECONDS",
+                   help="first wait after a transient error, doubling (default 5)")
 
 
 def add_commands(commands, common_parent) -> None:
@@ -46,12 +57,7 @@ def add_commands(commands, common_parent) -> None:
                     help="a page (e.g. User:Bot/run) that must say 'yes' or 'run'; read at "
                          "the start and every --stop-every edits")
     up.add_argument("--stop-every", type=int, default=20, metavar="N")
-    up.add_argument("--max-failures", type=int, default=10, metavar="N",
-                    help="stop after N failed requests in a row (default 10)")
-    up.add_argument("--max-attempts", type=int, default=5, metavar="N",
-                    help="tries per article on transient errors before it is marked failed")
-    up.add_argument("--backoff", type=float, default=5.0, metavar="SECONDS",
-                    help="first wait after a transient error, doubling (default 5)")
+    _failure_options(up, "article")
     up.add_argument("--no-verify", action="store_true", help="skip the final check")
     up.set_defaults(handler=_run_upload)
 
@@ -83,12 +89,7 @@ def add_commands(commands, common_parent) -> None:
                     help="the deletion log reason (default names the batch)")
     un.add_argument("--rate", type=float, default=6.0,
                     help="deletions per minute, evenly paced (default 6; 0: no pacing)")
-    un.add_argument("--max-failures", type=int, default=10, metavar="N",
-                    help="stop after N failed requests in a row (default 10)")
-    un.add_argument("--max-attempts", type=int, default=5, metavar="N",
-                    help="tries per page on transient errors (default 5)")
-    un.add_argument("--backoff", type=float, default=5.0, metavar="SECONDS",
-                    help="first wait after a transient error, doubling (default 5)")
+    _failure_options(un, "page")
     un.add_argument("--json", action="store_true", help="print the list as JSON")
     un.set_defaults(handler=_run_undo)
 
