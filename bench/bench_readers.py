@@ -6,7 +6,7 @@ volume's hOCR/ALTO, copied until there are --pages of them):
   - the whole page stage (readers, layout, repair, hyphens, pages.jsonl) over it;
   - peak memory of the page stage on N and on 4N pages (target: flat).
 
-    .venv/bin/python bench/bench_readers.py [--pages 400]
+    .venv/bin/python bench/bench_readers.py [--pages 400] [--json FILE]
 """
 from __future__ import annotations
 
@@ -93,6 +93,7 @@ def page_stage(folder: Path, batch: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=400)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small"
@@ -124,6 +125,8 @@ def main() -> None:
     print(f"\nreaders / bare lxml parse: {results['readers_over_bare']}x (target <= 3x)")
     print(f"peak memory, {args.pages * 4} pages / {args.pages} pages: "
           f"{results['peak_rss_ratio_4x_pages']}x (target: flat, about 1x)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

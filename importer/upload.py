@@ -53,6 +53,7 @@ class Options:
     code: str = "kk"
     rate: float = 6.0              # edits per minute; 0 = no pacing
     limit: int | None = None       # at most N edits this run
+    volumes: list[int] | None = None  # only these printed volumes
     sample: int | None = None      # a reproducible random sample of N articles
     every: int | None = None       # every K-th article
     seed: int = 0
@@ -102,6 +103,11 @@ def select(articles: list[dict], opts: Options) -> list[dict]:
     so a trial under User:... and the real run do not mix."""
     from .selection import apply, select as select_ids  # the same choice as the preview's
     chosen = articles
+    if opts.volumes:
+        chosen = [a for a in chosen if (a.get("source") or {}).get("volume") in opts.volumes]
+        if not chosen:
+            raise BatchError(f"no article of volume {', '.join(map(str, opts.volumes))} "
+                             "in this batch")
     if opts.every or opts.sample is not None:
         chosen = apply(articles, select_ids(articles, sample=opts.sample, every=opts.every,
                                             seed=opts.seed))

@@ -45,6 +45,8 @@ def add_commands(commands, common_parent) -> None:
     up.add_argument("--rate", type=float, default=6.0,
                     help="edits per minute, evenly paced (default 6: one per 10 s; 0: no pacing)")
     up.add_argument("--limit", type=int, metavar="N", help="at most N edits in this run")
+    up.add_argument("--volume", type=int, action="append", metavar="N",
+                    help="only the articles of printed volume N (repeat for several)")
     up.add_argument("--sample", type=int, metavar="N",
                     help="a trial: a reproducible random sample of N articles (see --seed)")
     up.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
@@ -98,7 +100,7 @@ def _options(args):
     from .upload import Options
     return Options(api=args.api, site=args.site, user=args.user,
                    password_file=args.password_file, code=args.lang, rate=args.rate,
-                   limit=args.limit, sample=args.sample, every=args.every, seed=args.seed,
+                   limit=args.limit, volumes=args.volume, sample=args.sample, every=args.every, seed=args.seed,
                    prefix=args.prefix, retry_failed=args.retry_failed,
                    max_attempts=args.max_attempts, max_failures=args.max_failures,
                    backoff=args.backoff, stop_page=args.stop_page, stop_every=args.stop_every,

@@ -254,6 +254,21 @@ def test_rate_paces_edits_evenly(local_wiki, tmp_path, no_faults):
     assert (sent[-1] - sent[0]) == pytest.approx((n - 1) * 1.0, rel=0.10)
 
 
+def test_volume_option_uploads_one_printed_volume(local_wiki, tmp_path, no_faults):
+    batch, arts = make_batch(tmp_path / "b", 6)
+    for a in arts[3:]:
+        a["source"]["volume"] = 2
+    (batch / "articles.jsonl").write_text(
+        "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in arts), encoding="utf-8")
+    p = run(local_wiki, batch, "--rate", "0", "--volume", "2")
+    assert p.returncode == 0, p.stderr
+    assert_each_created_once(local_wiki, arts[3:])
+    assert not any(page_revisions(local_wiki, a["title"], False) for a in arts[:3])
+    p = run(local_wiki, batch, "--rate", "0", "--volume", "9")
+    assert p.returncode != 0 and "no article of volume 9" in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr
+
+
 def test_trial_selection_prefix_and_stop_page(local_wiki, tmp_path, no_faults):
     batch, arts = make_batch(tmp_path / "b", 10)
     prefix = f"Қатысушы:{local_wiki['bot_account']}/trial/"
