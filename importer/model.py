@@ -42,7 +42,7 @@ class Box(NamedTuple):
                    max(b.x1 for b in real), max(b.y1 for b in real))
 
 
-@dataclass
+@dataclass(slots=True)  # one per printed word: slots save memory and time
 class Word:
     text: str
     box: Box | None = None
@@ -66,7 +66,7 @@ SIGNATURE = "signature-mark"
 DROPPED_ROLES = {HEADER, PAGE_NUMBER, CATCH_WORD, SIGNATURE}
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     words: list[Word]
     box: Box | None = None

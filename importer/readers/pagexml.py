@@ -149,12 +149,10 @@ def _region_lines(region, role: str, names: _Names) -> Iterator[Line]:
         line_bold = region_bold if line_bold is None else line_bold
         words = []
         for word_el in line_el.iterchildren(names.Word):
-            word_text, word_conf = _text_equiv(word_el, names)
-            word_text = word_text.strip()
+            word_text, word_conf, word_box, bold = _word_parts(word_el, names)
             if not word_text:
                 continue
-            bold = _style_bold(word_el, names)
-            words.extend(words_from_text(word_text, _coords_box(word_el, names), word_conf,
+            words.extend(words_from_text(word_text, word_box, word_conf,
                                          bool(line_bold) if bold is None else bold))
         if text.strip() and (not words or (words := _words_matching(words, text)) is None):
             # The line's TextEquiv is the authority; Word elements that are
@@ -192,6 +190,26 @@ def _words_matching(words: list[Word], text: str) -> list[Word] | None:
     return merged
 
 
+def _word_parts(word_el, names: _Names) -> tuple[str, float | None, Box | None, bool | None]:
+    """Text, confidence, box and bold of a Word: one pass over its children,
+    since this runs for every word (the line and region use the helpers below)."""
+    equivs, box, bold = [], None, None
+    for child in word_el:
+        tag = child.tag
+        if tag == names.TextEquiv:
+            equivs.append(child)
+        elif tag == names.Coords:
+            points = child.get("points")
+            box = box_from_points(points) if points else _coords_box(word_el, names)
+        elif tag == names.TextStyle:
+            value = child.get("bold")
+            bold = None if value is None else value.strip().lower() in ("true", "1")
+    if not equivs:
+        return "", None, box, bold
+    text, conf = _text_equiv(word_el, names) if len(equivs) > 1 else _equiv_text(equivs[0], names)
+    return text.strip(), conf, box, bold
+
+
 def _child(element, tag):
     """First child with this tag. (lxml's find() goes through ElementPath in
     Python; iterchildren filters in C, and this runs for every word.)"""
@@ -206,6 +224,10 @@ def _text_equiv(element, names: _Names) -> tuple[str, float | None]:
     if not equivs:
         return "", None
     best = equivs[0] if len(equivs) == 1 else min(equivs, key=lambda e: _index(e.get("index")))
+    return _equiv_text(best, names)
+
+
+def _equiv_text(best, names: _Names) -> tuple[str, float | None]:
     unicode_el = _child(best, names.Unicode)
     if unicode_el is None:
         text = ""
