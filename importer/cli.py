@@ -114,8 +114,10 @@ def make_parser() -> argparse.ArgumentParser:
     # Commands of the later stages live beside their modules.
     from .preview_cli import add_commands as add_preview_commands
     from .upload_cli import add_commands as add_upload_commands
+    from .changes_cli import add_commands as add_changes_commands
     add_preview_commands(commands, _common())
     add_upload_commands(commands, _common)
+    add_changes_commands(commands, _common)
     return parser
 
 

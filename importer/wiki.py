@@ -84,8 +84,9 @@ def _write_file(path: Path, text: str, mode: int = 0o644) -> None:
     os.replace(tmp, path)
 
 
-def prepare_private_dir(batch: Path, api: str, creds: Credentials, code: str) -> dict:
-    """Write BATCH/.pywikibot/{user-config.py, user-password.py, families/...}."""
+def prepare_private_dir(batch: Path, api: str, creds: Credentials | None, code: str) -> dict:
+    """Write BATCH/.pywikibot/{user-config.py, user-password.py, families/...};
+    without an account (``creds=None``, reading only) no user and no password file."""
     parts = urlsplit(api)
     if parts.scheme not in ("http", "https") or not parts.netloc or \
             not parts.path.endswith("/api.php"):
@@ -108,6 +109,13 @@ def prepare_private_dir(batch: Path, api: str, creds: Credentials, code: str) ->
             f"        return {scriptpath!r}\n\n"
             "    def protocol(self, code):\n"
             f"        return {parts.scheme!r}\n"))
+        if creds is None:  # anonymous reading: no account, no password file
+            _write_file(d / "user-config.py", (
+                "# Written by importer for anonymous reading (no account).\n"
+                f"family = {name!r}\nmylang = {code!r}\n"
+                f"user_agent_description = {USER_AGENT!r}\n"))
+            return {"dir": d, "family": name, "code": code, "user": None,
+                    "password_path": None}
         user, _, app = creds.user.partition("@")
         _write_file(d / "user-config.py", (
             "# Written by importer; the password is in user-password.py (mode 600).\n"
@@ -525,6 +533,145 @@ class Wiki:
         moved meanwhile); `Reply.revid` holds the deletion's log id."""
         return self._post({"action": "delete", "pageid": pageid, "reason": reason,
                            "watchlist": "nochange", "token": self.token()})
+
+    # --- changes: what became of the pages a batch created (read only) ------------------
+    # `importer changes` (importer/changes.py). Every list query is batched (50 values,
+    # 500 with apihighlimits) and follows the API's `continue`; only the history of a
+    # page that changed and the log of a moved or deleted title are read per page.
+
+    @classmethod
+    def connect_reader(cls, batch: Path, api: str | None = None, site: str | None = None,
+                       creds: Credentials | None = None, code: str = "kk") -> "Wiki":
+        """A session for reading: logged in as `connect` does when there is an account
+        (or with --site, the volunteer's own setup); with --api and no account,
+        anonymous (a public wiki needs no login to be read; the limits are lower)."""
+        if site or creds or not api:
+            return cls.connect(batch, api=api, site=site, creds=creds, code=code)
+        private = prepare_private_dir(batch, api, None, code)
+        pwb = _import_pywikibot(private["dir"])
+        try:
+            pwb.config.family_files[private["family"]] = str(
+                private["dir"] / "families" / f"{private['family']}_family.py")
+            wiki = cls(pwb.Site(code, private["family"]))
+            wiki._query(action="query", meta="siteinfo")  # is the wiki there at all?
+        except Exception as exc:  # pywikibot and network errors
+            raise WikiError(f"cannot reach the wiki at {api}: "
+                            f"{type(exc).__name__}: {_first_line(exc)}") from None
+        log.info("reading %s anonymously", api)
+        return wiki
+
+    def index_url(self) -> str:
+        """The wiki's index.php, for links to pages, histories and diffs."""
+        return self.site.base_url(self.site.family.path(self.site.code))
+
+    def _query_all(self, **params):
+        """The answers to one query and its continuations, one after the other."""
+        params.setdefault("formatversion", "2")
+        while True:
+            data = self._query(**params)
+            yield data
+            if "continue" not in data:
+                return
+            params.update(data["continue"])
+
+    def created_revisions(self, revids: list[int]) -> dict[int, dict | None]:
+        """For each revision id: the page that holds it now (followed by page id, so
+        a move shows as a new title) and the revision itself; None when the
+        revision is gone (its page was deleted).
+
+        {"pageid", "title", "lastrevid", "length", "redirect",
+         "revision": {"revid", "user", "timestamp", "size", "sha1"}}"""
+        out: dict[int, dict | None] = {}
+        size = self.chunk_size()
+        for i in range(0, len(revids), size):
+            chunk = revids[i:i + size]
+            for data in self._query_all(action="query", prop="info|revisions",
+                                        revids="|".join(str(r) for r in chunk),
+                                        rvprop="ids|user|timestamp|size|sha1"):
+                for page in data.get("query", {}).get("pages", []):
+                    if page.get("missing") or not page.get("pageid"):
+                        continue
+                    for rev in page.get("revisions") or []:
+                        out[int(rev["revid"])] = {
+                            "pageid": int(page["pageid"]), "title": page["title"],
+                            "lastrevid": page.get("lastrevid"), "length": page.get("length"),
+                            "redirect": bool(page.get("redirect")),
+                            "revision": {k: rev.get(k) for k in
+                                         ("revid", "user", "timestamp", "size", "sha1")}}
+            for r in chunk:
+                out.setdefault(r, None)
+        return out
+
+    def current_revisions(self, pageids: list[int]) -> dict[int, dict]:
+        """The latest revision of each page, with its wikitext:
+        {"revid", "user", "timestamp", "size", "sha1", "text"}."""
+        out: dict[int, dict] = {}
+        size = self.chunk_size()
+        for i in range(0, len(pageids), size):
+            chunk = pageids[i:i + size]
+            for data in self._query_all(action="query", prop="revisions",
+                                        pageids="|".join(str(p) for p in chunk),
+                                        rvprop="ids|user|timestamp|size|sha1|content",
+                                        rvslots="main"):
+                for page in data.get("query", {}).get("pages", []):
+                    for rev in page.get("revisions") or []:  # absent until its continuation
+                        out[int(page["pageid"])] = {
+                            **{k: rev.get(k) for k in
+                               ("revid", "user", "timestamp", "size", "sha1")},
+                            "text": rev.get("slots", {}).get("main", {}).get("content")}
+        return out
+
+    def revisions_after(self, pageid: int, revid: int) -> list[dict]:
+        """The page's revisions after `revid`, oldest first:
+        {"revid", "user", "timestamp", "size", "sha1", "comment"}."""
+        out = []
+        for data in self._query_all(action="query", prop="revisions", pageids=str(pageid),
+                                    rvstartid=str(revid), rvdir="newer", rvlimit="max",
+                                    rvprop="ids|user|timestamp|size|sha1|comment"):
+            for page in data.get("query", {}).get("pages", []):
+                for rev in page.get("revisions") or []:
+                    if int(rev["revid"]) != revid:  # rvstartid includes our own
+                        out.append({k: rev.get(k) for k in
+                                    ("revid", "user", "timestamp", "size", "sha1", "comment")})
+        return out
+
+    def title_targets(self, titles: list[str]) -> dict[str, dict]:
+        """What each title is now: {"title": as the wiki normalizes it, "exists",
+        "redirect_to": the target of a redirect (with #fragment) or None}."""
+        out: dict[str, dict] = {}
+        size = self.chunk_size()
+        for i in range(0, len(titles), size):
+            chunk = titles[i:i + size]
+            data = self._query(action="query", titles="|".join(chunk), redirects="1",
+                               formatversion="2")
+            q = data.get("query", {})
+            normalized = {n["from"]: n["to"] for n in q.get("normalized", [])}
+            targets = {r["from"]: r["to"] + (f"#{r['tofragment']}" if r.get("tofragment")
+                                             else "") for r in q.get("redirects", [])}
+            present = {p["title"] for p in q.get("pages", [])
+                       if not p.get("missing") and not p.get("invalid")}
+            for t in chunk:
+                title = normalized.get(t, t)
+                target = targets.get(title)
+                out[t] = {"title": title, "exists": target is not None or title in present,
+                          "redirect_to": target}
+        return out
+
+    def log_events(self, title: str) -> list[dict]:
+        """Every log entry of a title (moves, deletions, creations...), oldest first:
+        {"type", "action", "title", "logpage" (the page id), "user", "timestamp",
+        "comment", "target" (a move's new title)}."""
+        out = []
+        for data in self._query_all(action="query", list="logevents", letitle=title,
+                                    ledir="newer", lelimit="max",
+                                    leprop="ids|title|type|user|timestamp|comment|details"):
+            for e in data.get("query", {}).get("logevents", []):
+                out.append({"type": e.get("type"), "action": e.get("action"),
+                            "title": e.get("title"), "logpage": e.get("logpage"),
+                            "user": e.get("user"),
+                            "timestamp": e.get("timestamp"), "comment": e.get("comment"),
+                            "target": (e.get("params") or {}).get("target_title")})
+        return out
 
 
 def _seconds(value) -> float | None:
