@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 BATCH  ?= build/demo
 
-.PHONY: setup venv system demo test test-all bench wiki-up wiki-down clean
+.PHONY: setup venv system demo test test-all bench long-run wiki-up wiki-down clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -31,8 +31,24 @@ test: setup
 test-all: setup
 	$(PY) -m pytest -m '' -q
 
+# The benchmarks (about 30 minutes): figures as ratios, side by side in one run, collected
+# into bench/results.md. The synthetic ten-volume corpus is made once into build/corpus.
+FIGURES := build/bench
 bench: setup
-	$(PY) bench/bench_readers.py
+	mkdir -p $(FIGURES)
+	$(PY) bench/make_corpus.py --out build/corpus
+	$(PY) bench/bench_build.py --corpus build/corpus --json $(FIGURES)/build.json
+	$(PY) bench/bench_readers.py --json $(FIGURES)/readers.json
+	$(PY) bench/bench_upload.py --json $(FIGURES)/upload.json
+	$(PY) bench/bench_ocr.py --json $(FIGURES)/ocr.json
+	$(PY) bench/report.py --figures $(FIGURES)
+
+# One long batch end to end (about an hour): build all ten volumes, preview them, upload
+# one volume (about 5,000 articles) to a fresh local wiki, killed and resumed twice, verify.
+long-run: setup
+	mkdir -p $(FIGURES)
+	$(PY) bench/long_run.py --corpus build/corpus --out build/long --json $(FIGURES)/long_run.json
+	$(PY) bench/report.py --figures $(FIGURES)
 
 # A throw-away local MediaWiki (kk, SQLite, php -S on 127.0.0.1) to rehearse a batch on.
 WIKI_DIR ?= build/wiki

@@ -1,6 +1,6 @@
 """Benchmark of `importer upload` against the local wiki (not a timed test).
 
-  .venv/bin/python bench/bench_upload.py [--n 2000] [--rate-n 20 --rate 120]
+  .venv/bin/python bench/bench_upload.py [--n 2000] [--rate-n 60 --rate 120]
                                          [--resume-after 1000] [--json FILE]
 
 Starts a private wiki (scripts/localwiki.py, bot rate limit off), then measures
@@ -97,7 +97,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--rate", type=float, default=120.0)
-    ap.add_argument("--rate-n", type=int, default=20)
+    ap.add_argument("--rate-n", type=int, default=60)
     ap.add_argument("--resume-after", type=int, default=1000)
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args()

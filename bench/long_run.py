@@ -229,8 +229,9 @@ def main() -> int:
         print(f"verify: {'OK' if check['ok'] else 'FAILED'} {check}", flush=True)
     finally:
         stop_wiki(info)
+    from bench_upload import machine
     results = {
-        "volumes": len(volumes), "page_files": pages, "pages": report["pages"]["pages"],
+        "machine": machine(), "volumes": len(volumes), "page_files": pages, "pages": report["pages"]["pages"],
         "articles": counts,
         "build": {k: build[k] for k in ("seconds", "peak_rss_mb", "exit")},
         "build_pages_per_s": round(report["pages"]["pages"] / build["seconds"], 1),
