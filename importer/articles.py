@@ -124,7 +124,7 @@ class ArticleBuilder:
     def _respell(self, segments: list[Segment], entries: list[Segment]) -> None:
         """Headword words OCR damaged take the volume's spelling ("Құнанбайүлік"
         -> "Құнанбайұлы", "ЭУЛИЕ-АТА" -> "ӘУЛИЕ-АТА"), with an issue for review."""
-        speller = Speller()
+        speller = Speller(self.profile)
         for segment in segments:
             if segment.kind == "leftover" and segment.reason == "page-number":
                 continue

@@ -30,6 +30,11 @@ def ends_with_break(text: str) -> bool:
     return text[-2].isalpha()
 
 
+def _all_caps(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def decide_join(first_part: str, second_part: str, vocabulary: Counter, marker: str) -> str:
     """The word as it should read: joined (break hyphen) or with its own hyphen."""
     joined = first_part + second_part
@@ -61,6 +66,11 @@ def join_lines(first: str, second: str, vocabulary: Counter,
     head_text, _, first_part_raw = first[:-1].rpartition(" ")
     second = second.lstrip()
     second_word, _, rest = second.partition(" ")
+    # A broken word goes on at once: marks before its second part ("сәй-" /
+    # ".түлігі", "ту-" / "“ған") are specks on the scan.
+    glued = regex.match(r"^[^\p{L}\p{N}\s]+(?=\p{Ll})", second_word)
+    if glued and first[-2:-1].isalpha():
+        second_word = second_word[glued.end():]
     # Keep punctuation that follows the word on the second line ("Ата," -> "Алма-Ата,").
     core = regex.match(r"^[\p{L}\p{M}\p{N}\-\u2010]*", second_word).group(0)
     trailing = second_word[len(core):]
@@ -71,6 +81,11 @@ def join_lines(first: str, second: str, vocabulary: Counter,
         was_break = explicit_word != first_part + "-" + core
     elif not core or not first_part or not core[0].isalpha():
         # Nothing to join with (the next line starts with a number or a mark).
+        return first, second, False
+    elif _all_caps(core) and not _all_caps(first_part):
+        # "жерлен-" / "АЗИЯ — ...": a word does not go on in capitals after a
+        # lower-case start; the next line starts something else (a headword)
+        # and the "hyphen" was a speck or a damaged ending.
         return first, second, False
     else:
         word = decide_join(first_part, core, vocabulary, marker)

@@ -8,6 +8,7 @@ span the columns (a full-width title) cut the page into bands.
 """
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from dataclasses import dataclass
 
@@ -147,6 +148,7 @@ def order_lines(page: Page) -> list[Line]:
             if column is not None and band_top <= _middle(line) < band_bottom:
                 by_column[column].append(line)
         for column_lines in by_column:
+            column_lines = merge_side_by_side(column_lines)
             ordered.extend(sorted(column_lines, key=lambda l: (l.box.y0, l.box.x0)))
         if separator is not None:
             ordered.append(separator)
@@ -156,6 +158,154 @@ def order_lines(page: Page) -> list[Line]:
 
 def _middle(line: Line) -> float:
     return (line.box.y0 + line.box.y1) / 2
+
+
+def text_extent(line: Line) -> tuple[float, float]:
+    """The top and bottom of a line's letters: the median top and bottom of its
+    words. A speck above or below the text stretches the line's box, not this."""
+    boxes = [w.box for w in line.words if w.box is not None and any(c.isalnum() for c in w.text)]
+    boxes = boxes or [w.box for w in line.words if w.box is not None]
+    if not boxes:
+        return line.box.y0, line.box.y1
+    return statistics.median(b.y0 for b in boxes), statistics.median(b.y1 for b in boxes)
+
+
+def merge_side_by_side(lines: list[Line]) -> list[Line]:
+    """Join pieces of one printed line that the engine read as separate lines.
+
+    On noisy scans Tesseract cuts a line in two ("АТЫРАУ —" in one block,
+    "Атырау облысының" in another, at the same height). Within one column two
+    lines whose letters share the same height and whose words do not overlap
+    side by side are one printed line; their words are joined left to right.
+    """
+    boxed = [line for line in lines if line.box is not None and line.words and line.role == BODY
+             and all(word.box is not None for word in line.words)]
+    if len(boxed) < 2:
+        return lines
+    # Pieces of one line are together no wider than the column's lines.
+    widths = sorted(_ink_width(line.words) for line in boxed)
+    widest = 1.1 * widths[len(widths) // 2]
+    groups: list[list[Line]] = []
+    extents: list[tuple[float, float]] = []
+    for line in sorted(boxed, key=lambda l: text_extent(l)[0]):
+        top, bottom = text_extent(line)
+        for index in range(len(groups) - 1, max(-1, len(groups) - 4), -1):
+            g_top, g_bottom = extents[index]
+            shared = min(bottom, g_bottom) - max(top, g_top)
+            if shared >= 0.5 * max(1.0, min(bottom - top, g_bottom - g_top)) \
+                    and _side_by_side(groups[index] + [line]) \
+                    and _ink_width([w for piece in groups[index] + [line]
+                                    for w in piece.words]) <= widest:
+                groups[index].append(line)
+                extents[index] = (min(top, g_top), max(bottom, g_bottom))
+                break
+        else:
+            groups.append([line])
+            extents.append((top, bottom))
+    if all(len(group) == 1 for group in groups):
+        return lines
+    merged_into: dict[int, Line] = {}
+    for group in groups:
+        if len(group) == 1:
+            continue
+        pieces = sorted(group, key=lambda l: l.box.x0)
+        words = sorted((w for piece in pieces for w in piece.words), key=lambda w: w.box.x0)
+        rightmost = max(pieces, key=lambda l: l.box.x1)
+        joined = Line(words=words, box=Box.union([piece.box for piece in pieces]), role=BODY,
+                      block=pieces[0].block, hyphenated=rightmost.hyphenated)
+        for piece in group:
+            merged_into[id(piece)] = joined
+    result, seen = [], set()
+    for line in lines:
+        target = merged_into.get(id(line), line)
+        if id(target) not in seen:
+            seen.add(id(target))
+            result.append(target)
+    return result
+
+
+def _ink_width(words) -> float:
+    """Width of the words from the first to the last that is not a speck mark."""
+    inked = [w.box for w in words if not _SPECK_MARKS.match(w.text)] or [w.box for w in words]
+    return max(b.x1 for b in inked) - min(b.x0 for b in inked)
+
+
+def _side_by_side(pieces: list[Line]) -> bool:
+    """No word of one piece overlaps a word of another (a little touching aside),
+    and no gap between them wider than a few word spaces (a running head and
+    the folio beside it on one row are two lines)."""
+    height = statistics.median(bottom - top for top, bottom in map(text_extent, pieces))
+    ordered = sorted(pieces, key=lambda l: l.box.x0)
+    reach = ordered[0].box.x1
+    for piece in ordered[1:]:
+        if piece.box.x0 - reach > 2.5 * max(1.0, height):
+            return False
+        reach = max(reach, piece.box.x1)
+    for i, first in enumerate(pieces):
+        for second in pieces[i + 1:]:
+            for a in first.words:
+                for b in second.words:
+                    if min(a.box.x1, b.box.x1) - max(a.box.x0, b.box.x0) > 2:
+                        return False
+    return True
+
+
+# --- specks at the line ends -------------------------------------------------
+
+# Marks a speck of dirt is read as. Print sets them against a word ("слово,",
+# "«Абай»"), so standing alone at either end of a line they are specks. Signs
+# that do stand alone in print (§, №, &, +, =, %) are not among them.
+_SPECK_MARKS = regex.compile(r"^[.,:;'\"“”„‘’«»‹›|/\\!?*<>_~^°·•()\[\]{}\-‐–—―]+$")
+_DASHES_ONLY = regex.compile(r"^[-‐–—―]+$")
+_MARKS_AFTER_HYPHEN = regex.compile(r"^(.*\p{L}[-\u00ad‐])[.,:;'\"“”„‘’«»|/\\!?*<>_~^°·•]+$")
+
+
+def strip_edge_specks(line: Line) -> tuple[Line, int]:
+    """The line without the specks standing alone at its start and end, and how
+    many were removed.
+
+    A dash does stand alone in print (the head's dash at a line end, "Қозы
+    Көрпеш —"), so a dash is kept unless its box shows a speck: narrower than
+    half a letter of the line. Without word boxes every dash is kept.
+    """
+    words = list(line.words)
+    letter_width = _letter_width(words)
+
+    def speck(word) -> bool:
+        if not _SPECK_MARKS.match(word.text):
+            return False
+        if _DASHES_ONLY.match(word.text):
+            return (letter_width is not None and word.box is not None
+                    and word.box.width < 0.5 * letter_width)
+        return True
+
+    start, end = 0, len(words)
+    while start < end and speck(words[start]):
+        start += 1
+    while end > start and speck(words[end - 1]):
+        end -= 1
+    removed = len(words) - (end - start)
+    kept = words[start:end]
+    if kept:
+        # Marks glued after a line-end hyphen ("қа-:", "өне-”"): nothing follows a
+        # break hyphen on its line, so they are specks.
+        glued = _MARKS_AFTER_HYPHEN.match(kept[-1].text)
+        if glued:
+            kept[-1] = dataclasses.replace(kept[-1], text=glued.group(1))
+            removed += 1
+    if not removed:
+        return line, 0
+    # A line of specks only keeps its box: the page stage skips it as blank.
+    box = Box.union([w.box for w in kept]) if kept and all(w.box for w in kept) else line.box
+    return Line(words=kept, box=box, role=line.role, block=line.block,
+                hyphenated=line.hyphenated), removed
+
+
+def _letter_width(words) -> float | None:
+    """The median width of one letter in the line's words of three letters or more."""
+    widths = [w.box.width / len(w.text) for w in words
+              if w.box is not None and len(w.text) >= 3 and sum(c.isalpha() for c in w.text) >= 3]
+    return statistics.median(widths) if widths else None
 
 
 # --- running heads, page numbers ---------------------------------------------
@@ -221,14 +371,21 @@ def edge_rows(lines: list[Line]) -> tuple[set[int], set[int]]:
     of the top-most (bottom-most) line: a running head and the page number
     printed on the same baseline are one row.
     """
-    boxed = [(i, line.box) for i, line in enumerate(lines) if line.box is not None and line.words]
+    # The height of the letters, not of the box: specks above or below a line
+    # (many on a noisy scan) stretch its box and would push it out of its row.
+    boxed = [(i, text_extent(line)) for i, line in enumerate(lines)
+             if line.box is not None and line.words]
     if len(boxed) < 3:
         return set(), set()
-    height = statistics.median(b.height for _, b in boxed) or 1
-    top = min(b.y0 for _, b in boxed)
-    bottom = max(b.y1 for _, b in boxed)
-    top_row = {i for i, b in boxed if (b.y0 + b.y1) / 2 - top <= height * 1.1}
-    bottom_row = {i for i, b in boxed if bottom - (b.y0 + b.y1) / 2 <= height * 1.1}
+    height = statistics.median(y1 - y0 for _, (y0, y1) in boxed) or 1
+    top = min(y0 for _, (y0, _) in boxed)
+    bottom = max(y1 for _, (_, y1) in boxed)
+    # In the row: the middle within a line height of the edge, or (a line set
+    # in taller type, a running head) the top (bottom) as near the edge as that.
+    top_row = {i for i, (y0, y1) in boxed
+               if min((y0 + y1) / 2, y0 + height / 2) - top <= height * 1.1}
+    bottom_row = {i for i, (y0, y1) in boxed
+                  if bottom - max((y0 + y1) / 2, y1 - height / 2) <= height * 1.1}
     # A row that holds most of the page is not a margin (a one-line page, say).
     if len(top_row) > len(boxed) / 2:
         top_row = set()
@@ -249,19 +406,40 @@ def is_centred_alone(line: Line, lines: list[Line], columns: Columns | None) -> 
     return all(abs(line.box.x0 - c0) > tolerance for c0, _ in columns.column_spans())
 
 
+def crosses_gutter(line: Line, columns: Columns | None) -> bool:
+    """A line centred on a page of columns that reaches well into two of them:
+    set across the columns, as a running head is (lines the engine merged
+    across a gutter were split apart before)."""
+    if columns is None or columns.count < 2 or line.box is None:
+        return False
+    text_width = columns.right - columns.left
+    centre = (columns.left + columns.right) / 2
+    if abs(line.box.center_x - centre) > 0.1 * text_width:
+        return False
+    spans = columns.column_spans()
+    reached = [max(0, min(line.box.x1, c1) - max(line.box.x0, c0)) / max(1, c1 - c0)
+               for c0, c1 in spans]
+    return sum(1 for share in reached if share >= 0.3) >= 2
+
+
 def is_set_apart(line: Line, lines: list[Line]) -> bool:
-    """More space below the line than between lines of text (a head, not text)."""
+    """More space below the line than between lines of text (a head, not text).
+
+    Measured between the letters (text_extent), not the boxes: specks stretch
+    a box over the gap."""
     if line.box is None:
         return False
-    below = [other.box for other in lines if other.box is not None and other is not line
-             and other.box.y0 >= line.box.y1 - 2
+    bottom = text_extent(line)[1]
+    below = [text_extent(other)[0] for other in lines
+             if other.box is not None and other is not line and other.words
+             and text_extent(other)[0] >= bottom - 2
              and min(other.box.x1, line.box.x1) > max(other.box.x0, line.box.x0)]
     if not below:
         return False
-    heights = sorted(other.box.height for other in lines if other.box is not None)
+    heights = sorted(y1 - y0 for y0, y1 in (text_extent(other) for other in lines
+                                            if other.box is not None and other.words))
     typical = heights[len(heights) // 2] or 1
-    gap = min(box.y0 for box in below) - line.box.y1
-    return gap >= 0.6 * typical
+    return min(below) - bottom >= 0.6 * typical
 
 
 @dataclass
@@ -315,8 +493,17 @@ def classify(page: Page, lines: list[Line], repeated: set[str]) -> Classified:
             dropped.append((index, HEADER))
             printed = printed or glued_number
         elif (repetition_key(text) in repeated
-              or (index in top_row and is_centred_alone(line, lines, columns))):
+              or (index in top_row and (is_centred_alone(line, lines, columns)
+                                        or (crosses_gutter(line, columns)
+                                            and is_set_apart(line, lines))))):
+            # Centred alone above the columns, or set across them with space
+            # below: a running head, even when OCR damaged its dash and capitals.
             dropped.append((index, HEADER))
+        elif index in bottom_row and is_centred_alone(line, lines, columns) \
+                and len(text.replace(" ", "")) <= 6:
+            # A short mark centred alone under the columns is the folio, even
+            # when OCR could not read it as a number ("41" read as "ЕТ").
+            dropped.append((index, PAGE_NUMBER))
         else:
             # "17 АБАЙ — АЛМАТЫ", "202 Literaturverzeichnis": page number and
             # running head merged into one line, set apart from the text below.

@@ -118,11 +118,14 @@ def _record_lines(page, lines, classified, rules: RepairRules, repairs: Counter)
     for index, line in enumerate(lines):
         raw = line.text
         role = dropped_roles.get(index, BODY)
+        if role == BODY and rules.edge_specks:
+            line, specks = layout.strip_edge_specks(line)
+            repairs["speck"] += specks
         last = line.words[-1] if line.words else None
         confidences = [w.confidence for w in line.words if w.confidence is not None]
         records.append({
             "raw": raw,
-            "text": repair_line(raw, rules, repairs) if role == BODY else raw,
+            "text": repair_line(line.text, rules, repairs) if role == BODY else raw,
             "role": role,
             "box": [line.box.x0, line.box.y0, line.box.x1, line.box.y1] if line.box else None,
             "edge": index in classified.edge,
@@ -147,6 +150,7 @@ def _pass_one(sources: list[SourceFile], hocr_for: dict[Path, Path], work: Path,
     vocabulary: Counter = Counter()
     edge_counts: Counter = Counter()
     printed: list[str | None] = []
+    named: list[int | None] = []  # the number in the page's file name (one-page files)
     pages = 0
     with open(work, "w", encoding="utf-8") as out, \
             tqdm(total=len(sources), desc="reading", unit="file", disable=None if progress else True) as bar:
@@ -154,6 +158,7 @@ def _pass_one(sources: list[SourceFile], hocr_for: dict[Path, Path], work: Path,
             bar.update(1)
             if source.format == "image" and source.path not in hocr_for:
                 continue  # OCR failed: already reported
+            first_of_file = len(printed)
             try:
                 for sequence, page in enumerate(_read_source(source, hocr_for.get(source.path))):
                     page.source = str(source.path)
@@ -181,24 +186,38 @@ def _pass_one(sources: list[SourceFile], hocr_for: dict[Path, Path], work: Path,
             except InputFileError as error:
                 stats.failed.append(error)
                 log.error("%s", error)
+            in_file = len(printed) - first_of_file
+            named += [file_number(source.path) if in_file == 1 else None] * in_file
             stats.files += 1
     # A line at the page edge that recurs on several pages is a running title.
     needed = 3 if pages >= 6 else 2
     repeated = {key for key, count in edge_counts.items() if count >= needed}
-    return vocabulary, repeated, page_numbers(printed)
+    return vocabulary, repeated, page_numbers(printed, named)
 
 
-def page_numbers(printed: list[str | None]) -> list[int | str]:
+def file_number(path: Path) -> int | None:
+    """The last number in a file's name ("page-041.xml" -> 41), or None."""
+    digits = re.findall(r"\d+", path.stem)
+    return int(digits[-1]) if digits else None
+
+
+def page_numbers(printed: list[str | None],
+                 named: list[int | None] | None = None) -> list[int | str]:
     """Page numbers for a volume, from what each page printed (or OCR made of it).
 
-    A number is trusted when a neighbouring page agrees with it (17 beside 18).
-    The others (a number Tesseract merged into the running head as "217", or
-    lost) follow the nearest trusted page; with no trusted page at all the
-    printed text is kept, or the page's place in the volume when there is none.
+    A number is trusted when a second source agrees with it: a neighbouring
+    page (17 beside 18), or the number in the page's own file name (scans are
+    often named by their page: "43" read on page-043.png). The others (a
+    number Tesseract merged into the running head as "217", specks read as
+    "2222", or lost) follow the nearest trusted page; with no trusted page at
+    all the printed text is kept, or the page's place in the volume when there
+    is none.
     """
     numbers = [int(p) if p is not None and p.isdigit() else None for p in printed]
-    trusted = [n is not None and any(0 <= j < len(numbers) and numbers[j] is not None
-                                     and numbers[j] - n == j - i for j in (i - 1, i + 1))
+    named = list(named or []) + [None] * (len(numbers) - len(named or []))
+    trusted = [n is not None and (named[i] == n or any(
+                   0 <= j < len(numbers) and numbers[j] is not None
+                   and numbers[j] - n == j - i for j in (i - 1, i + 1)))
                for i, n in enumerate(numbers)]
     anchors = [i for i, ok in enumerate(trusted) if ok]
     result: list[int | str] = []

@@ -12,6 +12,12 @@ Schema (section.key: type, * = required):
     [[volumes]] number* title year match
     [alphabet] letters*                str   collation order, space-separated capitals
                lookalikes              table Latin look-alike -> letter (headwords only)
+               confusable              list  groups of lower-case letters print and OCR
+                                             confuse (["аәэ", "кқ"]): repairing a headword
+                                             word from the volume's spelling, such a
+                                             confusion costs half an edit (default: none)
+               confusable_splits       table letter -> list of letter sequences OCR reads
+                                             it as (ш = ["ін"]), also at half an edit
     [headword] dashes                  list  separators between headword and definition
                max_lines               int   lines a headword may wrap onto (default 2)
                name_particles          list  lower-case words allowed in a headword
@@ -37,6 +43,10 @@ Schema (section.key: type, * = required):
     [categories] articles redirects     list of category names
     [site] family code url
     [repair] cyrillic_lookalikes dashes superscripts (bool), quotes (str)   page stage
+             edge_specks               bool  marks standing alone at a line's ends (. : “ |,
+                                             a dash narrower than half a letter) are specks
+                                             and removed (default true; false for a
+                                             typography that spaces its punctuation, « mot »)
 
 Placeholders allowed in attribution params and summary patterns:
 {volume} {pages} {title} {license} {license_url} {work} {years} {publisher}
@@ -72,7 +82,8 @@ ACCEPTED_LICENSES = {
 _STR, _INT, _BOOL, _LIST, _TABLE = str, int, bool, list, dict
 SCHEMA: dict[str, dict[str, tuple]] = {
     "ocr": {"language": (_STR, False, "kaz")},
-    "alphabet": {"letters": (_STR, True, None), "lookalikes": (_TABLE, False, {})},
+    "alphabet": {"letters": (_STR, True, None), "lookalikes": (_TABLE, False, {}),
+                 "confusable": (_LIST, False, []), "confusable_splits": (_TABLE, False, {})},
     "headword": {"dashes": (_LIST, False, ["—", "–", "--", "-"]),
                  "max_lines": (_INT, False, 2),
                  "name_particles": (_LIST, False, []),
@@ -104,7 +115,8 @@ SCHEMA: dict[str, dict[str, tuple]] = {
              "url": (_STR, False, "")},
     # Read by the page stage (repair.RepairRules.from_profile).
     "repair": {"cyrillic_lookalikes": (_BOOL, False, True), "dashes": (_BOOL, False, True),
-               "quotes": (_STR, False, "«»"), "superscripts": (_BOOL, False, True)},
+               "quotes": (_STR, False, "«»"), "superscripts": (_BOOL, False, True),
+               "edge_specks": (_BOOL, False, True)},
 }
 REQUIRED_SECTIONS = {"alphabet", "see", "attribution", "summary"}
 _TOP_KEYS = {"name", "title", "language", "volumes"} | set(SCHEMA)
@@ -276,6 +288,18 @@ def _check_alphabet(sections, fail) -> None:
     for src, dst in sections["alphabet"]["lookalikes"].items():
         if not isinstance(dst, str) or len(src) != 1 or len(dst) != 1:
             fail(f"alphabet.lookalikes.{src}", "must map one character to one character")
+    for group in sections["alphabet"]["confusable"]:
+        if not isinstance(group, str) or len(group) < 2 or not regex.fullmatch(r"\p{Ll}+", group):
+            fail("alphabet.confusable", f"{group!r} is not a group of two or more lower-case letters")
+        if len(set(group)) != len(group):
+            fail("alphabet.confusable", f"{group!r} lists a letter twice")
+    for letter, forms in sections["alphabet"]["confusable_splits"].items():
+        if not regex.fullmatch(r"\p{Ll}", letter):
+            fail(f"alphabet.confusable_splits.{letter}", "the key must be one lower-case letter")
+        if not isinstance(forms, list) or not forms or not all(
+                isinstance(f, str) and regex.fullmatch(r"\p{Ll}+", f) for f in forms):
+            fail(f"alphabet.confusable_splits.{letter}",
+                 "must be a list of lower-case letter sequences")
     dashes = sections["headword"]["dashes"]
     if not dashes or not all(isinstance(d, str) and d and not d.isspace() for d in dashes):
         fail("headword.dashes", "must be a list of non-empty strings")

@@ -39,6 +39,9 @@ class RepairRules:
     dashes: bool = True
     quotes: tuple[str, str] | None = ("«", "»")
     superscripts: bool = True
+    # Marks standing alone at a line's ends are specks (layout.strip_edge_specks);
+    # off for a typography that spaces its punctuation ("mot : «  texte »").
+    edge_specks: bool = True
 
     @classmethod
     def from_profile(cls, settings: dict) -> "RepairRules":
@@ -46,7 +49,8 @@ class RepairRules:
         return cls(cyrillic_lookalikes=settings.get("cyrillic_lookalikes", True),
                    dashes=settings.get("dashes", True),
                    quotes=(quotes[0], quotes[1]) if quotes else None,
-                   superscripts=settings.get("superscripts", True))
+                   superscripts=settings.get("superscripts", True),
+                   edge_specks=settings.get("edge_specks", True))
 
 
 def _fix_mixed_word(match: regex.Match, counts: Counter) -> str:

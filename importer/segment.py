@@ -35,6 +35,10 @@ SPECKS = regex.compile(r"(?:\s*[.,:;'\"“”»«·*|]){1,4}\s*")
 JUNK_BEFORE_DASH = SPECKS
 # A lone digit or mark standing before the dates: "ӚЛ-ФАРАБИ 5 (870—950)".
 SPECK_BEFORE_PAREN = regex.compile(r"\s*[^\p{L}\s(]\s+(?=\()")
+# The head's dash as OCR damaged it on a noisy scan: one letter glued to a
+# hyphen or dash ("АҚТАУ. ж- Маңғыстау"). No word of running text has that
+# form; it is trusted only where the layout says a head may start.
+DAMAGED_DASH = regex.compile(r"(?:\p{L}[-‐–—―]{1,2}|[-‐–—―]{1,2}\p{L})(?=\s)")
 
 
 @dataclass
@@ -47,6 +51,7 @@ class Line:
     index: int             # line index on its page
     box: list | None = None
     indented: bool = False  # evidence from boxes: starts indented in its column
+    indent: float = 0.0     # how far right of its column's edge it starts (pixels)
     page_edge: bool = False  # first or last non-blank line of its page
     confidence: float | None = None
     typical_length: float = 0.0  # median length of the page's lines
@@ -178,9 +183,12 @@ class HeadParser:
         return all(WORD.fullmatch(w) and (self.is_name(w) or self.is_caps(w)) for w in words)
 
     # -- a head --------------------------------------------------------------
-    def parse(self, text: str) -> Head | str | None:
+    def parse(self, text: str, damaged_dash: bool = False) -> Head | str | None:
         """A Head, "partial" (the line may be a head wrapped onto the next
-        line), "guide" (a running head: CAPS — CAPS), or None."""
+        line), "guide" (a running head: CAPS — CAPS), or None.
+
+        `damaged_dash`: also take a dash OCR damaged (DAMAGED_DASH) after the
+        capitals, for a line the layout marks as a likely article start."""
         s = text.strip()
         pos, caps = 0, []
         glued_see = False
@@ -269,6 +277,12 @@ class HeadParser:
                     continue
                 dash = candidate
                 break
+        if dash is None and damaged_dash and not parts and not details:
+            if junk and junk.end() > pos:
+                pos = junk.end()    # "АҚТАУ. ж- ...": a speck, then the damaged dash
+            damaged = DAMAGED_DASH.match(s, pos)
+            if damaged:
+                dash = damaged.group()
         if dash is None:
             return None
         rest = s[pos + len(dash):].strip()
@@ -427,20 +441,34 @@ def page_lines(record: PageRecord, sequence: int) -> list[Line]:
 
 
 def _mark_indents(lines: list[Line], width: int | None) -> None:
-    """Marks lines that start right of their column's left edge (boxes only)."""
+    """Marks lines that start right of their column's left edge (boxes only).
+
+    A line's column is the lines beside it (boxes overlapping it for half the
+    narrower width); the column's edge is where most of them start: not the
+    left-most start, which a speck in the margin can push out. A line starting
+    right of that edge by more than 0.4 of a line's height is indented (a
+    paragraph's first line, or a headword's).
+    """
     boxed = [line for line in lines if line.box and line.text.strip()]
     if len(boxed) < 4:
         return
     page_width = width or max(line.box[2] for line in boxed)
-    reach, threshold = 0.06 * page_width, max(5.0, 0.006 * page_width)
-    x0s = sorted(line.box[0] for line in boxed)
+    tolerance = max(3.0, 0.004 * page_width)
+    heights = sorted(line.box[3] - line.box[1] for line in boxed)
+    threshold = max(5.0, 0.4 * heights[len(heights) // 2])
     for line in boxed:
-        x0 = line.box[0]
-        near = [x for x in x0s if x0 - reach <= x <= x0]
-        edge = min(near)
+        x0, x1 = line.box[0], line.box[2]
+        starts = [other.box[0] for other in boxed
+                  if min(x1, other.box[2]) - max(x0, other.box[0])
+                  >= 0.5 * min(x1 - x0, other.box[2] - other.box[0])]
+        support = {x: sum(1 for y in starts if abs(y - x) <= tolerance) for x in starts}
+        best = max(support.values())
         # The edge must be a real column edge (several lines start there).
-        support = sum(1 for x in near if x - edge <= threshold / 2)
-        if x0 - edge > threshold and support >= 3:
+        if best < 3:
+            continue
+        edge = min(x for x in starts if support[x] == best)
+        line.indent = x0 - edge
+        if x0 - edge > threshold:
             line.indented = True
 
 
@@ -459,10 +487,14 @@ class Segmenter:
             r"(?:^|(?<=[.;,]\s*))(?:" + markers + r")\s+(?P<target>[^.;:()]+?)\s*[.,:;·'\"\s]*$")
 
     # -- heads -----------------------------------------------------------------
-    def find_head(self, lines: list[Line], i: int) -> tuple[Head | str | None, int]:
-        """The head starting at line i and the number of lines it takes."""
+    def find_head(self, lines: list[Line], i: int,
+                  damaged_dash: bool = False) -> tuple[Head | str | None, int]:
+        """The head starting at line i and the number of lines it takes.
+
+        `damaged_dash`: the line is where a head is likely to start (see
+        segment()), so a dash OCR damaged is taken too."""
         text = lines[i].text
-        result = self.parser.parse(text)
+        result = self.parser.parse(text, damaged_dash)
         used = 1
         limit = max(self.max_lines, 4)
         while result == "partial" and used < limit and i + used < len(lines):
@@ -532,7 +564,16 @@ class Segmenter:
                                         reason="page-number"))
                 i += 1
                 continue
+            # An indented line after the end of a sentence is where a head is
+            # likely to start: there a dash OCR damaged counts as the dash. Such
+            # a head is weak evidence: out of alphabetical order it goes back
+            # into the article before it.
+            likely_start = line.indented and (gap or previous_text.endswith(TERMINAL))
             head, used = self.find_head(lines, i)
+            damaged = False
+            if head is None and likely_start:
+                head, used = self.find_head(lines, i, damaged_dash=True)
+                damaged = isinstance(head, Head)
             if head == "guide" or (head is None and line.page_edge and self._caps_only(text)):
                 segments.append(Segment(kind="leftover", volume=volume, lines=[line],
                                         reason="running-head"))
@@ -541,7 +582,8 @@ class Segmenter:
             if isinstance(head, Head):
                 if current.lines:
                     segments.append(current)
-                strong = gap or line.indented or previous_text.endswith(TERMINAL)
+                strong = (gap or line.indented or previous_text.endswith(TERMINAL)) \
+                    and not damaged
                 current = Segment(kind="article", volume=volume, lines=lines[i:i + used],
                                   head=head, strong=strong)
                 previous_text = lines[i + used - 1].text.strip()
@@ -555,6 +597,7 @@ class Segmenter:
         if current.lines:
             segments.append(current)
         segments.sort(key=lambda seg: (seg.lines[0].sequence, seg.lines[0].index))
+        self._restore_lost_starts(segments, lines)
         self._check_order(segments)
         for segment in segments:
             if segment.kind == "article":
@@ -565,6 +608,70 @@ class Segmenter:
         words = WORD.findall(text)
         return bool(words) and len(text) <= 60 and all(self.parser.is_caps(w) for w in words) \
             and not regex.search(r"[^\s\d.,;:\-–—]", WORD.sub("", text))
+
+    # -- headwords OCR lost the start of ---------------------------------------
+    def _restore_lost_starts(self, segments: list[Segment], lines: list[Line]) -> None:
+        """A headword whose first letters OCR lost ("АЙТЫС" read as "С").
+
+        The evidence is in the boxes: the head line starts far right of where
+        indented lines start (more than twice the volume's usual indent), so
+        letters were there that OCR did not read. An article repeats its
+        headword, so the headword is the stem the article's own text keeps
+        using that ends with what was read ("Айтысқа", "Айтыстың" -> "айтыс"),
+        provided it sorts between the neighbouring headwords. Restored heads
+        carry an issue for review.
+        """
+        indents = sorted(line.indent for line in lines if line.indented)
+        if len(indents) < 3:
+            return
+        usual = indents[len(indents) // 2]
+        articles = [s for s in segments if s.kind == "article"]
+        for number, article in enumerate(articles):
+            head = article.head
+            if article.lines[0].indent <= 2 * usual or len(head.caps) != 1:
+                continue
+            before = self.sort_key(articles[number - 1].head)[0] if number else None
+            after = (self.sort_key(articles[number + 1].head)[0]
+                     if number + 1 < len(articles) else None)
+            stem = self._stem_ending_with(article, head.caps[0], before, after)
+            if stem is None:
+                continue
+            printed = head.headword        # starts with the capitals: " ".join(caps) + parts
+            head.headword = stem.upper() + printed[len(head.caps[0]):]
+            head.caps[0] = stem.upper()
+            article.add_issue("title-guessed",
+                              f"headword {printed!r} starts right of its column's indent: "
+                              f"OCR lost its first letters; read as {head.headword!r} "
+                              f"(the word the article repeats)")
+
+    def _stem_ending_with(self, article: Segment, fragment: str, before, after) -> str | None:
+        """The article's most repeated word start that ends with `fragment` and
+        sorts between `before` and `after`, or None."""
+        tail = fragment.lower()
+        support: dict[str, int] = {}
+        body = " ".join(line.text for line in article.lines[article.head.lines:])
+        body = article.head.rest + " " + body
+        for token in WORD.findall(body.lower()):
+            seen = set()
+            for end in range(len(tail) + 1, len(token) + 1):
+                stem = token[:end]
+                if stem.endswith(tail) and stem not in seen:
+                    seen.add(stem)
+                    support[stem] = support.get(stem, 0) + 1
+        fitting = []
+        for stem, count in support.items():
+            if count < 2:
+                continue
+            key = self.sort_key(Head(headword=stem, caps=[stem.upper()], parts=[],
+                                     details="", rest=""))[0]
+            if (before is None or before <= key) and (after is None or key <= after):
+                fitting.append((count, len(stem), stem))
+        if not fitting:
+            return None
+        fitting.sort(reverse=True)
+        if len(fitting) > 1 and fitting[0][0] == fitting[1][0]:
+            return None     # two stems as well supported: no evidence which
+        return fitting[0][2]
 
     # -- order -----------------------------------------------------------------
     def sort_key(self, head: Head) -> tuple:

@@ -199,17 +199,50 @@ class TitleMaker:
 
 # -- spelling: headword words OCR damaged ---------------------------------------
 
-# Letters print and OCR confuse in Cyrillic: a lost or added diacritic or stroke
-# (Ә/А/Э, Қ/К, Ү/Ұ/У), and wide letters split into narrow ones (Ш read as ІН).
-# Such a confusion costs half an ordinary edit.
-CONFUSABLE_LETTERS = ["аәэӛ", "оө", "уүұ", "кқ", "гғ", "нң", "иійї", "хһ", "шщ", "ыі", "ьъ"]
-CONFUSABLE_SPLITS = {"ш": ("ін", "іі", "ііі", "ш"), "ы": ("ьі", "ъі"), "ю": ("іо",),
-                     "м": ("іи",), "н": ("ін",)}
-_SIBLING = {c: group for group in CONFUSABLE_LETTERS for c in group}
+
+class Confusions:
+    """Letters a script's print and OCR confuse, from the profile's alphabet:
+    `confusable` groups (a lost or added diacritic or stroke: Ә/А/Э, Қ/К) and
+    `confusable_splits` (a wide letter read as narrow ones: Ш as ІН). Such a
+    confusion costs half an ordinary edit. Without them every edit costs one.
+    """
+
+    def __init__(self, groups: list[str] = (), splits: dict[str, list[str]] | None = None):
+        # letter -> every letter it shares a group with (a letter may be in two).
+        self.sibling: dict[str, str] = {}
+        for group in groups:
+            for c in group:
+                self.sibling[c] = self.sibling.get(c, "") + group
+        self.splits = {letter: tuple(forms) for letter, forms in (splits or {}).items()}
+        # Groups that share a letter fold together, for finding candidates.
+        self._root: dict[str, str] = {}
+        for group in groups:
+            roots = {self._find(c) for c in group}
+            target = min(roots)
+            for root in roots:
+                self._root[root] = target
+
+    def _find(self, letter: str) -> str:
+        while self._root.get(letter, letter) != letter:
+            letter = self._root[letter]
+        return letter
+
+    @classmethod
+    def from_profile(cls, profile: Profile | None) -> "Confusions":
+        if profile is None:
+            return cls()
+        return cls(profile.get("alphabet", "confusable"),
+                   profile.get("alphabet", "confusable_splits"))
+
+    def fold(self, letter: str) -> str:
+        """One letter standing for its confusion groups, so "Эулие" finds "әулие"."""
+        return self._find(letter)
 
 
-def ocr_distance(a: str, b: str) -> float:
+def ocr_distance(a: str, b: str, confusions: Confusions | None = None) -> float:
     """Edit distance from the printed word a to the OCR'd word b, confusions at half cost."""
+    sibling = confusions.sibling if confusions else {}
+    splits = confusions.splits if confusions else {}
     inf = float("inf")
     rows = [[inf] * (len(b) + 1) for _ in range(len(a) + 1)]
     rows[0][0] = 0.0
@@ -225,13 +258,13 @@ def ocr_distance(a: str, b: str) -> float:
             if i < len(a) and j < len(b):
                 if a[i] == b[j]:
                     cost = 0.0
-                elif b[j] in _SIBLING.get(a[i], ""):
+                elif b[j] in sibling.get(a[i], ""):
                     cost = 0.5
                 else:
                     cost = 1.0
                 rows[i + 1][j + 1] = min(rows[i + 1][j + 1], here + cost)
             if i < len(a):
-                for split in CONFUSABLE_SPLITS.get(a[i], ()):
+                for split in splits.get(a[i], ()):
                     if b.startswith(split, j):
                         k = j + len(split)
                         rows[i + 1][k] = min(rows[i + 1][k], here + 0.5)
@@ -250,7 +283,9 @@ class Speller:
     MIN_LENGTH = 4
     MIN_SUPPORT = 2
 
-    def __init__(self):
+    def __init__(self, profile: Profile | None = None):
+        # The profile's letter confusions (alphabet.confusable); none without one.
+        self.confusions = Confusions.from_profile(profile)
         self.counts: Counter = Counter()
         self._sorted: list[str] | None = None
         self._buckets: dict[tuple, list[str]] | None = None
@@ -265,7 +300,7 @@ class Speller:
             self._sorted = sorted(self.counts)
             self._buckets = defaultdict(list)
             for word in self._sorted:
-                self._buckets[(_fold(word[0]), len(word))].append(word)
+                self._buckets[(self.confusions.fold(word[0]), len(word))].append(word)
 
     def known(self, key: str) -> bool:
         """Some word of the volume is the key or an inflection of it."""
@@ -293,10 +328,10 @@ class Speller:
         limit = max(1.0, 0.25 * len(key))
         found: dict[str, float] = {}
         for size in range(len(key) - 2, len(key) + 3):
-            for candidate in self._buckets.get((_fold(key[0]), size), ()):
+            for candidate in self._buckets.get((self.confusions.fold(key[0]), size), ()):
                 if key.startswith(candidate):
                     continue        # ӘМІРЕ is not a damaged "Әмір": a word may grow
-                distance = ocr_distance(candidate, key)
+                distance = ocr_distance(candidate, key, self.confusions)
                 if distance <= limit and self.support(candidate) >= self.MIN_SUPPORT:
                     found[candidate] = distance
         if not found:
@@ -306,11 +341,6 @@ class Speller:
         if len(winners) != 1:
             return None             # two equally close words: no evidence which
         return _same_case(winners[0], word)
-
-
-def _fold(letter: str) -> str:
-    """A letter's confusion group, so "Эулие" finds "әулие"."""
-    return _SIBLING.get(letter, letter)[:1]
 
 
 def _same_case(word: str, like: str) -> str:

@@ -164,3 +164,105 @@ def test_unknown_profile_is_a_clear_error(tmp_path, real_ocr):
                         "--out", str(tmp_path / "b"))
     assert done.returncode == 78
     assert done.stderr.strip().startswith("importer: error: profile 'nope' not found")
+
+
+# --- page numbers, line-end specks and hyphens on noisy scans ---------------------
+
+def test_page_number_confirmed_by_its_file_name_anchors_the_volume():
+    """3 columns, heavy noise: "42" read as "2222", "44" as "22", "41" not at all;
+    "43" agrees with page-043.xml, so the others follow from it."""
+    from importer.pages import page_numbers
+    assert page_numbers([None, "2222", "43", "22"], [41, 42, 43, 44]) == [41, 42, 43, 44]
+
+
+def test_page_numbers_without_agreement_are_left_as_read():
+    from importer.pages import page_numbers
+    # File names that are scan counts, not printed pages, confirm nothing.
+    assert page_numbers([None, "2222", "43", "22"], [1, 2, 3, 4]) == [1, 2222, 43, 22]
+    # Neighbours agreeing still anchor, as before.
+    assert page_numbers(["217", "18", "19"], [None, None, None]) == [17, 18, 19]
+
+
+def test_file_number_is_the_last_number_of_the_name():
+    from importer.pages import file_number
+    assert file_number(Path("scans/vol-2/page-041.png")) == 41
+    assert file_number(Path("IMG_0001_0417.xml")) == 417
+    assert file_number(Path("title.xml")) is None
+
+
+def test_multi_page_file_names_confirm_no_page(tmp_path):
+    """One file, many pages: its name says nothing about each page's number."""
+    source = tmp_path / "page-005.txt"
+    source.write_text("5\nбірінші\nбет мәтіні\n\f13\nекінші\nбет мәтіні\n", encoding="utf-8")
+    batch = tmp_path / "batch"
+    assert run_importer("build", str(source), *PROFILE, "--out", str(batch),
+                        "--pages-only").returncode == 0
+    # "5" is not confirmed by the name page-005 (the file holds two pages): as read.
+    assert [p["page"] for p in _pages(batch)] == [5, 13]
+
+
+def test_specks_at_line_ends_removed_in_the_page_text(tmp_path):
+    """An ALTO page whose lines carry specks at both ends: the text has none of them,
+    and the box of each line is its text's (indentation stays visible)."""
+    lines = []
+    for i in range(6):
+        y = 100 + 40 * i
+        indent = 30 if i == 3 else 0
+        lines.append(
+            f'<TextLine HPOS="60" VPOS="{y}" WIDTH="600" HEIGHT="30">'
+            f'<String CONTENT="“" HPOS="60" VPOS="{y}" WIDTH="3" HEIGHT="3"/>'
+            f'<String CONTENT="жолдың{i}" HPOS="{100 + indent}" VPOS="{y}" WIDTH="150" HEIGHT="28"/>'
+            f'<String CONTENT="мәтіні" HPOS="{270 + indent}" VPOS="{y}" WIDTH="150" HEIGHT="28"/>'
+            f'<String CONTENT="|" HPOS="655" VPOS="{y}" WIDTH="3" HEIGHT="20"/></TextLine>')
+    alto = ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<alto xmlns="http://www.loc.gov/standards/alto/ns-v3#"><Layout>'
+            '<Page WIDTH="800" HEIGHT="1000" PHYSICAL_IMG_NR="1"><PrintSpace>'
+            '<TextBlock HPOS="60" VPOS="100" WIDTH="600" HEIGHT="300">' + "".join(lines)
+            + '</TextBlock></PrintSpace></Page></Layout></alto>')
+    (tmp_path / "page-001.xml").write_text(alto, encoding="utf-8")
+    batch = tmp_path / "batch"
+    done = run_importer("build", str(tmp_path / "page-001.xml"), *PROFILE, "--out", str(batch),
+                        "--pages-only")
+    assert done.returncode == 0, done.stderr
+    page, = _pages(batch)
+    assert page["text"].split("\n") == [f"жолдың{i} мәтіні" for i in range(6)]
+    assert [box[0] for box in page["boxes"]] == [100, 100, 100, 130, 100, 100]
+    assert page["repairs"]["speck"] == 12
+
+
+def test_edge_specks_can_be_kept_by_the_profile(tmp_path):
+    """A typography that spaces its punctuation (« mot ») turns the rule off."""
+    from test_profile import write_variant
+    profile = write_variant(tmp_path, lambda d: d.setdefault("repair", {}).update(
+        edge_specks=False))
+    source = tmp_path / "page-001.xml"
+    source.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v3#"><Layout>'
+        '<Page WIDTH="800" HEIGHT="1000"><PrintSpace><TextBlock>'
+        '<TextLine HPOS="100" VPOS="100" WIDTH="400" HEIGHT="30">'
+        '<String CONTENT="«" HPOS="100" VPOS="100" WIDTH="12" HEIGHT="20"/>'
+        '<String CONTENT="mot" HPOS="120" VPOS="100" WIDTH="60" HEIGHT="20"/>'
+        '<String CONTENT="»" HPOS="190" VPOS="100" WIDTH="12" HEIGHT="20"/></TextLine>'
+        '</TextBlock></PrintSpace></Page></Layout></alto>', encoding="utf-8")
+    batch = tmp_path / "batch"
+    done = run_importer("build", str(source), "--profile", str(profile), "--out", str(batch),
+                        "--pages-only")
+    assert done.returncode == 0, done.stderr
+    assert _pages(batch)[0]["text"] == "« mot »"
+
+
+def test_broken_word_goes_on_past_specks_glued_to_its_second_part():
+    from collections import Counter
+    from importer.hyphens import join_lines
+    first, rest, was_break = join_lines("Шыңғыстау баурайында ту-", "“ған. Әкесі", Counter())
+    assert (first, rest, was_break) == ("Шыңғыстау баурайында туған.", "Әкесі", True)
+
+
+def test_lower_case_word_does_not_go_on_in_capitals():
+    """"жерлен-" (OCR lost "ген.") then the next article's "АЗИЯ —": no join."""
+    from collections import Counter
+    from importer.hyphens import join_lines
+    first, rest, was_break = join_lines("кесенесіне жерлен-", "АЗИЯ — құрлық", Counter())
+    assert (first, rest) == ("кесенесіне жерлен-", "АЗИЯ — құрлық")
+    assert join_lines("Алма-", "Ата қаласы", Counter())[0] == "Алма-Ата"

@@ -127,3 +127,114 @@ def test_body_line_at_the_top_is_kept():
     page = Page(lines=lines, source="synthetic")
     ordered = layout.order_lines(page)
     assert layout.classify(page, ordered, repeated=set()).dropped == []
+
+
+# --- noisy scans: pieces of lines, heads OCR damaged, unreadable folios, specks ---
+
+def _words_line(words: list[tuple[str, int, int]], y0: int, height: int = 24,
+                block: str = "b") -> Line:
+    """A line from (text, x0, x1) words, all at one height."""
+    boxed = [Word(text, Box(x0, y0, x1, y0 + height)) for text, x0, x1 in words]
+    return Line(words=boxed, box=Box.union([w.box for w in boxed]), block=block)
+
+
+def _column_text(x0: int, x1: int, top: int, count: int, prefix: str) -> list[Line]:
+    return [_line(f"{prefix} {i} мәтін сөздер жолы", x0, top + 30 * i, x1, prefix)
+            for i in range(count)]
+
+
+def test_pieces_of_one_printed_line_side_by_side_are_joined():
+    """Tesseract read "АТЫРАУ —" and "Атырау облысының" as two lines of one row."""
+    lines = _column_text(100, 480, 100, 6, "сол") + _column_text(540, 920, 100, 6, "оң")
+    head = _words_line([("АТЫРАУ", 130, 240), ("—", 250, 280)], 281, block="x")
+    rest = _words_line([("Атырау", 300, 390), ("облысының", 400, 480)], 280, block="y")
+    page = Page(lines=[rest] + lines + [head], source="synthetic")
+    texts = [line.text for line in layout.order_lines(page)]
+    assert "АТЫРАУ — Атырау облысының" in texts
+    assert texts.index("АТЫРАУ — Атырау облысының") == 6  # after the left column's lines
+
+
+def test_lines_one_above_the_other_are_not_joined():
+    """A speck stretches a line's box down over the next line: words overlap, two lines."""
+    lines = _column_text(100, 480, 100, 6, "сол") + _column_text(540, 920, 100, 6, "оң")
+    long_line = _words_line([("әлемдегі", 100, 200), ("ең", 210, 240), ("ірі", 250, 480)], 280)
+    long_line.box = Box(100, 280, 480, 330)
+    short = _words_line([("болды,", 100, 170)], 312)
+    page = Page(lines=lines + [long_line, short], source="synthetic")
+    texts = [line.text for line in layout.order_lines(page)]
+    assert "әлемдегі ең ірі" in texts and "болды," in texts
+
+
+def test_running_head_and_folio_on_one_row_stay_apart():
+    head = _words_line([("АБАЙ", 400, 470), ("—", 480, 500), ("АЛМАТЫ", 510, 620)], 40)
+    folio = _words_line([("17", 880, 920)], 40)
+    rows = _column_text(100, 480, 100, 10, "a") + _column_text(540, 920, 100, 10, "b")
+    page = Page(lines=[head, folio] + rows, source="synthetic")
+    texts = [line.text for line in layout.order_lines(page)]
+    assert "17" in texts and "АБАЙ — АЛМАТЫ" in texts
+
+
+def _three_columns(top: int = 160) -> list[Line]:
+    return (_column_text(100, 560, top, 12, "a") + _column_text(600, 1060, top, 12, "b")
+            + _column_text(1100, 1560, top, 12, "c"))
+
+
+def test_running_head_set_across_the_columns_is_dropped_though_ocr_lost_its_dash():
+    """"АҢЫРАҚАЙ шайқасы Е Әі-блғышн ..." over three columns: no dash, a speck-tall box."""
+    head = _words_line([("АҢЫРАҚАЙ", 300, 500), ("шайқасы", 520, 680), ("Е", 700, 720),
+                        ("атындығы", 740, 980), ("ҰЛТТЫҚ", 1000, 1200),
+                        ("УНИВЕРСИТЕТІ", 1220, 1380)], 70, height=40)
+    head.box = Box(300, 70, 1380, 150)  # specks stretch it down to the text below
+    page = Page(lines=[head] + _three_columns(), source="synthetic")
+    ordered = layout.order_lines(page)
+    top_row, _ = layout.edge_rows(ordered)
+    assert ordered.index(head) in top_row
+    classified = layout.classify(page, ordered, repeated=set())
+    assert (ordered.index(head), "header") in classified.dropped
+
+
+def test_full_width_text_line_at_the_top_is_kept():
+    """A line across the columns with ordinary line spacing below is text, not a head."""
+    first = _words_line([("Бірінші", 100, 400), ("жол", 420, 900), ("бүкіл", 920, 1200),
+                         ("бет", 1220, 1560)], 130)
+    page = Page(lines=[first] + _three_columns(top=160), source="synthetic")
+    ordered = layout.order_lines(page)
+    assert layout.classify(page, ordered, repeated=set()).dropped == []
+
+
+def test_unreadable_folio_centred_at_the_bottom_is_dropped():
+    """The folio "41" read as "ЕТ": a short mark centred alone under the columns."""
+    folio = _words_line([("ЕТ", 800, 860)], 540)
+    page = Page(lines=_three_columns(top=160) + [folio], source="synthetic")
+    ordered = layout.order_lines(page)
+    classified = layout.classify(page, ordered, repeated=set())
+    assert [(ordered[i].text, role) for i, role in classified.dropped] == [("ЕТ", "page-number")]
+    assert classified.printed_number is None
+
+
+def test_specks_at_the_line_ends_are_stripped():
+    line = _words_line([("“", 90, 93), (":", 96, 99), ("ескерткіштеріне", 110, 300),
+                        ("Атасу,", 310, 380), ("|", 470, 472), ("-", 480, 483)], 100)
+    stripped, removed = layout.strip_edge_specks(line)
+    assert stripped.text == "ескерткіштеріне Атасу,"
+    assert removed == 4
+    assert stripped.box == Box(110, 100, 380, 124)  # the box of the text, for indents
+
+
+def test_real_dashes_and_signs_at_the_line_ends_are_kept():
+    line = _words_line([("§", 100, 112), ("12", 118, 140), ("Қозы", 150, 210),
+                        ("Көрпеш", 220, 310), ("—", 320, 350)], 100)
+    assert layout.strip_edge_specks(line) == (line, 0)
+
+
+def test_marks_glued_after_a_line_end_hyphen_are_specks():
+    line = _words_line([("ақын", 100, 160), ("қа-:", 170, 220)], 100)
+    stripped, removed = layout.strip_edge_specks(line)
+    assert stripped.text == "ақын қа-"
+    assert removed == 1
+
+
+def test_a_line_of_specks_only_becomes_empty():
+    line = _words_line([(".", 100, 103), ("“", 300, 303)], 100)
+    stripped, removed = layout.strip_edge_specks(line)
+    assert stripped.text == "" and removed == 2

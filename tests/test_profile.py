@@ -66,6 +66,10 @@ def test_kazakh_profile_loads():
     assert shorts["км"].when == "never"
     assert profile.volume_for("/x/kk-sample/hocr/p1.hocr") == 1
     assert profile.volume_for("/elsewhere/p1.hocr", default=7) == 7
+    # The letters this script's print and OCR confuse, for repairing headwords.
+    assert "кқ" in profile.get("alphabet", "confusable")
+    assert profile.get("alphabet", "confusable_splits")["ш"] == ["ін", "іі", "ііі"]
+    assert profile.get("repair", "edge_specks") is True
 
 
 def test_second_profile_has_nothing_kazakh():
@@ -73,6 +77,8 @@ def test_second_profile_has_nothing_kazakh():
     assert profile.language == "en" and profile.letters[0] == "A"
     assert profile.get("attribution", "template") == "CC-notice"
     assert profile.get("see", "marker") == "see"
+    assert profile.get("alphabet", "confusable") == []
+    assert profile.get("alphabet", "confusable_splits") == {}
 
 
 def test_profile_by_path(tmp_path):
@@ -106,6 +112,17 @@ def test_unknown_profile_names_the_known_ones():
     (lambda d: d["license"].update(version="1.0"), "license.version"),
     (lambda d: d["abbreviations"].update(file="nope.tsv"), "abbreviations.file"),
     (lambda d: d["volumes"][0].pop("number"), "volumes[0].number"),
+    (lambda d: d["alphabet"].update(confusable="кқ"), "alphabet.confusable"),
+    (lambda d: d["alphabet"].update(confusable=["к"]), "alphabet.confusable"),
+    (lambda d: d["alphabet"].update(confusable=["КҚ"]), "alphabet.confusable"),
+    (lambda d: d["alphabet"].update(confusable=["ккқ"]), "alphabet.confusable"),
+    (lambda d: d["alphabet"].update(confusable_splits={"шш": ["ін"]}),
+     "alphabet.confusable_splits.шш"),
+    (lambda d: d["alphabet"].update(confusable_splits={"ш": "ін"}),
+     "alphabet.confusable_splits.ш"),
+    (lambda d: d["alphabet"].update(confusable_splits={"ш": []}),
+     "alphabet.confusable_splits.ш"),
+    (lambda d: d.setdefault("repair", {}).update(edge_specks="yes"), "repair.edge_specks"),
 ])
 def test_bad_profile_names_the_key(tmp_path, edit, key):
     path = write_variant(tmp_path, edit)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, run_importer
+from importer.evaluate import align, start_key
 from importer.metrics import cer
 
 VOLUMES = ["kk-sample", "kk-sample-3col"]
@@ -36,8 +37,9 @@ def test_page_text_against_ground_truth(built):
     rate = cer(ours, reference)
     print(f"\n{volume}: page text CER {rate:.2%} over {len(reference)} characters")
     # Tesseract's own body-text error rate is about 2% (mild noise) and 8% (heavy);
-    # layout and repair must not make it worse.
-    assert rate < (0.025 if volume == "kk-sample" else 0.10)
+    # layout and repair bring it down (specks at line ends removed, broken words
+    # joined past them, pieces of one line joined): under 1.2% and 7%.
+    assert rate < (0.012 if volume == "kk-sample" else 0.07)
 
 
 def test_running_heads_dropped_and_page_numbers(built):
@@ -46,8 +48,9 @@ def test_running_heads_dropped_and_page_numbers(built):
     for page, expected in zip(pages, truth):
         assert page["dropped"], f"nothing dropped on page {expected['page']}"
         assert not any(line.strip() == expected["running_head"] for line in page["text"].split("\n"))
-    if volume == "kk-sample":
-        assert [p["page"] for p in pages] == [t["page"] for t in truth]
+    # kk-sample-3col reads no two neighbouring numbers alike ("42" as "2222"); the
+    # one that agrees with its file name (page-043) anchors the others.
+    assert [p["page"] for p in pages] == [t["page"] for t in truth]
 
 
 def test_articles_against_ground_truth(built):
@@ -58,6 +61,25 @@ def test_articles_against_ground_truth(built):
     figures = json.loads(done.stdout)
     print(f"\n{volume}: {json.dumps(figures, ensure_ascii=False)[:400]}")
     assert (out / "articles.jsonl").stat().st_size > 0
+    # Issue #3's targets, on both the mild and the heavy sample.
+    assert figures["boundary"]["f1"] >= 0.99, figures["missed"]
+    assert figures["titles"]["exact"] >= 0.97, figures["titles"]["wrong"]
+    assert figures["cer"] < figures["raw_cer"]
+    if volume == "kk-sample":
+        assert figures["redirects"]["accuracy"] == 1.0
+
+
+def test_paragraphs_inside_articles_are_kept(built):
+    """Paragraph starts come from the first-line indent in the boxes."""
+    volume, out, _ = built
+    truth = json.loads((SAMPLES / volume / "truth" / "articles.json").read_text(encoding="utf-8"))
+    expected = [a["text"] for a in truth["articles"]]
+    with open(out / "articles.jsonl", encoding="utf-8") as handle:
+        got = [a["text"] for a in map(json.loads, handle)]
+    pairs = align([start_key(t) for t in got], [start_key(t) for t in expected])
+    same = [j for i, j in pairs if got[i].count("\n") == expected[j].count("\n")]
+    assert sum(t.count("\n") for t in expected) >= 10
+    assert len(same) >= 0.95 * len(expected), [expected[j][:30] for _, j in pairs if j not in same]
 
 
 def test_page_image_is_ocred_once(tmp_path):

@@ -149,3 +149,75 @@ def test_volumes_are_segmented_apart(profile):
     result = [(vol, [s.kind for s in Segmenter(profile).segment(vol, lines)])
               for vol, lines in iter_volumes(pages)]
     assert result == [(1, ["article"]), (2, ["leftover", "article"])]
+
+
+# --- noisy scans: indents, dashes and headwords OCR damaged ------------------------
+
+def _boxes(indents: list[int], edge: int = 100, width: int = 460) -> list[list[int]]:
+    """Line boxes in one column: each line starts `indent` pixels right of the edge."""
+    return [[edge + indent, 100 + 30 * i, edge + width, 124 + 30 * i]
+            for i, indent in enumerate(indents)]
+
+
+def test_indent_found_though_specks_push_some_lines_into_the_margin(profile):
+    """The column's edge is where most lines start, not the left-most start."""
+    text = ("АЛАКӨЛ — көл. Ауданы\nүлкен. Терең.\nКөлге өзендер құяды.\nЖағасы тегіс,\n"
+            "құмды. Суы ащы.\nАралдары көп.\nСоңы.")
+    boxes = {0: _boxes([28, -30, 0, -12, 0, 28, 0])}
+    segs = segment(profile, text, boxes=boxes, width=1654)
+    assert segs[0].paragraphs() == [
+        "АЛАКӨЛ — көл. Ауданы үлкен. Терең. Көлге өзендер құяды. Жағасы тегіс, құмды. Суы ащы.",
+        "Аралдары көп. Соңы."]
+
+
+def test_small_offsets_are_no_indent(profile):
+    """A few pixels right of the edge (a rough scan, a lost first letter's ink) is no
+    new paragraph; an indent is a good part of a line's height."""
+    text = "АЛАКӨЛ — көл.\nАуданы үлкен.\nТерең жері\n54 м.\nСуы ащы."
+    segs = segment(profile, text, boxes={0: _boxes([28, 0, 0, 9, 0])}, width=1654)
+    assert len(segs[0].paragraphs()) == 1
+
+
+def test_damaged_dash_taken_where_a_head_starts(parser):
+    """"АҚТАУ — Маңғыстау" read as "АҚТАУ. ж- Тыс": only where the layout says so."""
+    assert parser.parse("АҚТАУ. ж- Тыс облысының") is None
+    head = parser.parse("АҚТАУ. ж- Тыс облысының", damaged_dash=True)
+    assert (head.headword, head.rest) == ("АҚТАУ", "Тыс облысының")
+    assert parser.parse("КСРО кезінде жаңа", damaged_dash=True) is None
+
+
+def test_damaged_dash_starts_an_article_at_an_indented_line_after_a_sentence(profile):
+    text = ("АҚСУ — өзен. Суы\nегістік суаруға пайдаланылады.\nАҚТАУ. ж- Тыс облысының\n"
+            "орталығы, Каспий теңізінің\nжағалауындағы қала.\nАҚТӨБЕ — қала.")
+    segs = segment(profile, text, boxes={0: _boxes([28, 0, 28, 0, 0, 28])}, width=1654)
+    assert [s.head.headword for s in segs] == ["АҚСУ", "АҚТАУ", "АҚТӨБЕ"]
+    assert not segs[1].strong  # weak evidence: out of order it would go back
+
+
+def test_damaged_dash_ignored_mid_paragraph(profile):
+    """Not indented, or no sentence end before it: no head."""
+    text = ("АҚСУ — өзен. Суы\nегістік суаруға\nАҚТАУ. ж- Тыс облысының\n"
+            "орталығы, Каспий теңізінің\nжағалауындағы қала.\nАҚТӨБЕ — қала.")
+    segs = segment(profile, text, boxes={0: _boxes([28, 0, 28, 0, 0, 28])}, width=1654)
+    assert [s.head.headword for s in segs] == ["АҚСУ", "АҚТӨБЕ"]
+
+
+def test_headword_whose_start_ocr_lost_is_restored_from_the_article(profile):
+    """"АЙТЫС —" read as "С —": the line starts far right of the usual indent, and the
+    article keeps using "Айтыс..."; АЙТЫС sorts between АЙМАНОВ and АЙША."""
+    text = ("АЙМАНОВ Шәкен — актер.\nКино өнері.\nС — қазақ ауыз әдебиетіндегі\n"
+            "ақындардың сайысы. Айтысқа екі\nақын қатысады. Айтыстың\nтүрлері бар.\n"
+            "АЙША БИБІ КЕСЕНЕСІ — ескерткіш.")
+    boxes = {0: _boxes([28, 0, 120, 0, 0, 0, 30])}
+    segs = segment(profile, text, boxes=boxes, width=1654)
+    assert [s.head.headword for s in segs] == ["АЙМАНОВ Шәкен", "АЙТЫС", "АЙША БИБІ КЕСЕНЕСІ"]
+    assert segs[1].text.startswith("АЙТЫС — қазақ ауыз")
+    assert [i["kind"] for i in segs[1].issues] == ["title-guessed"]
+
+
+def test_short_headword_at_the_usual_indent_is_left_alone(profile):
+    text = ("АЙМАНОВ Шәкен — актер.\nКино өнері.\nӘН — сөз бен әуен. Әнші\nәнін айтады. Әнді\n"
+            "сүйеді.\nӘНШІ — адам.")
+    segs = segment(profile, text, boxes={0: _boxes([28, 0, 30, 0, 0, 27])}, width=1654)
+    assert [s.head.headword for s in segs] == ["АЙМАНОВ Шәкен", "ӘН", "ӘНШІ"]
+    assert not segs[1].issues
