@@ -38,8 +38,9 @@ def readers(r: dict) -> list[str]:
 
 
 def build(r: dict) -> list[str]:
-    if "markdown" in r:
-        return [r["markdown"].strip()]
+    if "markdown" in r:  # the benchmark formats its own table; its heading is ours
+        lines = r["markdown"].strip().splitlines()
+        return lines[1:] if lines and lines[0].startswith("#") else lines
     return ["```json", json.dumps(r, ensure_ascii=False, indent=2), "```"]
 
 
@@ -123,6 +124,9 @@ def main() -> int:
         figures = json.loads(path.read_text(encoding="utf-8"))
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(path.stat().st_mtime))
         machine = figures.get("machine")
+        if isinstance(machine, dict):
+            machine = f"{machine.get('cores')} cores ({machine.get('cpu')}), " \
+                      f"Python {machine.get('python')}"
         out += [f"Run {when}" + (f" on {machine}." if machine else "."), ""]
         out += fmt(figures) + [""]
     a.out.write_text("\n".join(out), encoding="utf-8")
