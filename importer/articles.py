@@ -312,10 +312,14 @@ def build_articles(batch_dir: Path, profile: Profile, progress: bool = True) -> 
         with tmp_out.open("w", encoding="utf-8") as out, tmp_left.open("w", encoding="utf-8") as left:
             for volume, lines in iter_volumes(iter_pages(pages_path, progress)):
                 records, leftovers = builder.volume(volume, lines)
+                # Let go of this volume before the next one is read: the loop
+                # variables would keep its lines and records alive until then.
+                del lines
                 for record in records:
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 for record in leftovers:
                     left.write(json.dumps(record, ensure_ascii=False) + "\n")
+                del records, leftovers
         os.replace(tmp_out, out_path)
         os.replace(tmp_left, left_path)
     except OSError as exc:

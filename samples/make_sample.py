@@ -234,8 +234,12 @@ class Typesetter:
     def font(self, bold: bool):
         return self.bold if bold else self.regular
 
+    def word_length(self, text: str, bold: bool) -> float:
+        """Advance width of one word, pixels (bench/make_corpus.py caches it)."""
+        return self.font(bold).getlength(text)
+
     def width(self, box: Box) -> float:
-        return (sum(self.font(b).getlength(w) for w, b in box.words)
+        return (sum(self.word_length(w, b) for w, b in box.words)
                 + self.space * (len(box.words) - 1))
 
     def set_paragraph(self, a: int, article: Article, p: int) -> list[Line]:
@@ -332,7 +336,12 @@ def choose_articles(vol: Volume, articles: list[Article], max_pages: int) -> lis
     return chosen
 
 
-def draw_line(draw: ImageDraw.ImageDraw, ts: Typesetter, line: Line, x0: int, y: int):
+def place_line(ts: Typesetter, line: Line, x0: int) -> list[tuple[float, str, bool]]:
+    """Where each word of a printed line starts: (x, text, bold), justified.
+
+    Shared by the page images (draw_line) and the synthetic OCR of
+    bench/make_corpus.py, which writes these positions as word boxes.
+    """
     indent = INDENT if line.first else 0
     avail = ts.col_width - indent
     widths = [ts.width(b) for b in line.boxes]
@@ -342,38 +351,68 @@ def draw_line(draw: ImageDraw.ImageDraw, ts: Typesetter, line: Line, x0: int, y:
         gap = max(ts.space, (avail - sum(widths)) / gaps)
         if gap > MAX_GAP * ts.space:         # too loose: leave the line ragged
             gap = ts.space
+    placed = []
     x = x0 + indent
     for box, w in zip(line.boxes, widths):
         bx = x
         for text, bold in box.words:
-            font = ts.font(bold)
-            draw.text((round(bx), y), text, font=font, fill=0, anchor="ls")
-            bx += font.getlength(text) + ts.space
+            placed.append((bx, text, bold))
+            bx += ts.word_length(text, bold) + ts.space
         x += w + gap
+    return placed
+
+
+def draw_line(draw: ImageDraw.ImageDraw, ts: Typesetter, line: Line, x0: int, y: int):
+    for bx, text, bold in place_line(ts, line, x0):
+        draw.text((round(bx), y), text, font=ts.font(bold), fill=0, anchor="ls")
+
+
+# Page geometry, shared with bench/make_corpus.py.
+
+def head_baseline(vol: Volume) -> int:
+    """Baseline of the running head (and of a top folio)."""
+    return vol.g["top"] - round(2.2 * vol.line_h)
+
+
+def folio_place(vol: Volume, number: int) -> tuple[int, int, str]:
+    """(x, baseline, Pillow anchor) of the page number."""
+    g = vol.g
+    if g["folio"] == "top-outer":
+        if number % 2:                               # recto: right-hand page
+            return PAGE_W - g["margin_x"], head_baseline(vol), "rs"
+        return g["margin_x"], head_baseline(vol), "ls"
+    return PAGE_W // 2, PAGE_H - g["bottom"] + round(2.4 * vol.line_h), "ms"
+
+
+def column_x(vol: Volume, c: int) -> int:
+    return vol.g["margin_x"] + c * (vol.col_w + vol.g["gutter"])
+
+
+def line_baseline(vol: Volume, k: int) -> int:
+    """Baseline of the k-th line of a column."""
+    return vol.g["top"] + k * vol.line_h + round(vol.font_px * 0.8)
+
+
+def running_head(articles: list[Article], cols: list[list[Line]]) -> str:
+    """Guide words: the first and last headword that start on the page."""
+    starts = [articles[l.article] for col in cols for l in col if l.first and l.paragraph == 0]
+    if not starts:                      # a page inside one long article
+        starts = [articles[cols[0][0].article]]
+    return f"{starts[0].guide} {DASH} {starts[-1].guide}"
 
 
 def render_page(vol: Volume, columns: list[list[Line]], number: int, head: str) -> Image.Image:
-    g = vol.g
     img = Image.new("L", (PAGE_W, PAGE_H), 255)
     draw = ImageDraw.Draw(img)
     ts = vol.ts
     head_font = ImageFont.truetype(str(FONT_DIR / "FreeSerifBold.ttf"), vol.font_px)
-    head_y = g["top"] - round(2.2 * vol.line_h)
-    draw.text((PAGE_W // 2, head_y), head, font=head_font, fill=0, anchor="ms")
-    folio = str(number)
-    if g["folio"] == "top-outer":
-        if number % 2:                               # recto: right-hand page
-            draw.text((PAGE_W - g["margin_x"], head_y), folio, font=ts.regular, fill=0, anchor="rs")
-        else:
-            draw.text((g["margin_x"], head_y), folio, font=ts.regular, fill=0, anchor="ls")
-    else:
-        draw.text((PAGE_W // 2, PAGE_H - g["bottom"] + round(2.4 * vol.line_h)), folio,
-                  font=ts.regular, fill=0, anchor="ms")
+    draw.text((PAGE_W // 2, head_baseline(vol)), head, font=head_font, fill=0, anchor="ms")
+    x, y, anchor = folio_place(vol, number)
+    draw.text((x, y), str(number), font=ts.regular, fill=0, anchor=anchor)
     for c, col in enumerate(columns):
-        x0 = g["margin_x"] + c * (vol.col_w + g["gutter"])
+        x0 = column_x(vol, c)
         for k, line in enumerate(col):
-            y = g["top"] + k * vol.line_h + round(vol.font_px * 0.8)
-            draw_line(draw, ts, line, x0, y)
+            draw_line(draw, ts, line, x0, line_baseline(vol, k))
     return img
 
 
@@ -431,10 +470,7 @@ def build(columns: int, noise: str, out: Path, max_pages: int, first_page: int |
     for k, cols in enumerate(pages):
         number = first_page + k
         name = f"page-{number:03d}"
-        starts = [articles[l.article] for col in cols for l in col if l.first and l.paragraph == 0]
-        if not starts:                      # a page inside one long article
-            starts = [articles[cols[0][0].article]]
-        head = f"{starts[0].guide} {DASH} {starts[-1].guide}"
+        head = running_head(articles, cols)
         img = render_page(vol, cols, number, head)
         img = add_noise(img, noise, zlib.crc32(f"{columns}-{noise}-{number}".encode()))
         img.save(out / "images" / f"{name}.png", dpi=(DPI, DPI), bits=4, compress_level=9)
@@ -445,8 +481,7 @@ def build(columns: int, noise: str, out: Path, max_pages: int, first_page: int |
 
     check_truth(articles, lines)
     dump(out / "truth" / "pages.json", page_truth)
-    dump(out / "truth" / "articles.json",
-         {"format": "importer-truth/1", "articles": [a.truth() for a in articles]})
+    dump(out / "truth" / "articles.json", articles_truth(articles))
 
     if ocr:
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -456,6 +491,11 @@ def build(columns: int, noise: str, out: Path, max_pages: int, first_page: int |
             (out / sub).rmdir()
 
     return stats(vol, articles, lines, pages)
+
+
+def articles_truth(articles: list[Article]) -> dict:
+    """truth/articles.json (format importer-truth/1)."""
+    return {"format": "importer-truth/1", "articles": [a.truth() for a in articles]}
 
 
 def check_truth(articles: list[Article], lines: list[Line]) -> None:
