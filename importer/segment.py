@@ -15,6 +15,7 @@ Nothing here knows wikitext: segments carry printed text only.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -456,17 +457,26 @@ def _mark_indents(lines: list[Line], width: int | None) -> None:
     tolerance = max(3.0, 0.004 * page_width)
     heights = sorted(line.box[3] - line.box[1] for line in boxed)
     threshold = max(5.0, 0.4 * heights[len(heights) // 2])
+    spans = [(line.box[0], line.box[2]) for line in boxed]
+    found: dict[tuple, tuple] = {}  # (x0, x1) -> (support, edge); lines of a column repeat spans
     for line in boxed:
         x0, x1 = line.box[0], line.box[2]
-        starts = [other.box[0] for other in boxed
-                  if min(x1, other.box[2]) - max(x0, other.box[0])
-                  >= 0.5 * min(x1 - x0, other.box[2] - other.box[0])]
-        support = {x: sum(1 for y in starts if abs(y - x) <= tolerance) for x in starts}
-        best = max(support.values())
+        try:
+            best, edge = found[x0, x1]
+        except KeyError:
+            starts = sorted(a for a, b in spans
+                            if min(x1, b) - max(x0, a) >= 0.5 * min(x1 - x0, b - a))
+            best, edge = 0, None
+            for x in starts:  # ascending, so the first start with the most support is the least
+                # Lines starting within the tolerance of x, counted by binary search:
+                # the page is quadratic in lines at worst, not cubic.
+                n = bisect_right(starts, x + tolerance) - bisect_left(starts, x - tolerance)
+                if n > best:
+                    best, edge = n, x
+            found[x0, x1] = best, edge
         # The edge must be a real column edge (several lines start there).
         if best < 3:
             continue
-        edge = min(x for x in starts if support[x] == best)
         line.indent = x0 - edge
         if x0 - edge > threshold:
             line.indented = True
