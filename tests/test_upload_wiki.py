@@ -135,21 +135,36 @@ def test_existing_page_is_not_touched(local_wiki, tmp_path, no_faults):
     assert rows[arts[0]["id"]][0] == rows[arts[2]["id"]][0] == "done"
 
 
+def done_count(batch: Path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{batch / 'upload.sqlite'}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT COUNT(*) FROM articles WHERE state = 'done'").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0  # no journal yet
+
+
 def test_sigkill_at_random_moments_then_resume(local_wiki, tmp_path, no_faults):
-    """Kill -9 the uploader several times (also mid-request: the wiki sometimes
-    answers slowly), resume each time: every article exists exactly once."""
-    batch, arts = make_batch(tmp_path / "b", 30)
+    """Kill -9 the uploader several times at random moments of the batch (also
+    mid-request), resume each time: every article exists exactly once."""
+    batch, arts = make_batch(tmp_path / "b", 40)
     rnd = random.Random(1234)
     kills = 0
-    for _ in range(6):
+    # Kill points by progress, not by clock: a loaded or an idle machine alike.
+    for target in (3, 10, 18, 26, 33):
         proc = subprocess.Popen(cmd(local_wiki, batch, "--rate", "0"), env=env_for(local_wiki),
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rnd.uniform(1.0, 3.0))  # startup and login take about 1 s
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
+        while proc.poll() is None:
+            if done_count(batch) >= target:
+                time.sleep(rnd.uniform(0.0, 0.3))  # anywhere, also inside a request
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+                break
+            time.sleep(0.05)
         proc.wait()
-    assert kills >= 3
+    assert kills >= 4
     p = run(local_wiki, batch, "--rate", "0")
     assert p.returncode == 0, p.stderr
     assert_each_created_once(local_wiki, arts)
