@@ -40,7 +40,11 @@ def readers(r: dict) -> list[str]:
 def build(r: dict) -> list[str]:
     if "markdown" in r:  # the benchmark formats its own table; its heading is ours
         lines = r["markdown"].strip().splitlines()
-        return lines[1:] if lines and lines[0].startswith("#") else lines
+        if lines and lines[0].startswith("#"):
+            lines = lines[1:]
+        while lines and not lines[0].strip():
+            lines = lines[1:]
+        return lines
     return ["```json", json.dumps(r, ensure_ascii=False, indent=2), "```"]
 
 
