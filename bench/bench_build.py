@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -35,22 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from common import machine, write_figures  # noqa: E402
 from make_corpus import ensure_corpus  # noqa: E402
 
 MEMORY_TARGET_MB = 200
-
-
-def machine() -> dict:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": model or platform.processor() or platform.machine(),
-            "python": platform.python_version(), "system": f"{platform.system()} {platform.release()}"}
 
 
 def run_build(sources: list[Path], profile: Path, batch: Path) -> dict:
@@ -262,10 +249,7 @@ def main(argv=None) -> int:
     text = markdown(result)
     result["markdown"] = text
     print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n",
-                             encoding="utf-8")
+    write_figures(args.json, result)
     return 0
 
 

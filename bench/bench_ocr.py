@@ -15,7 +15,6 @@ Prints a markdown section; --json writes the same figures for bench/results.md.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_build import machine  # noqa: E402
+from common import machine, write_figures  # noqa: E402
 from importer.ocr import check_language, ocr_images, tesseract_version  # noqa: E402
 
 SAMPLES = [ROOT / "samples" / "kk-sample" / "images", ROOT / "samples" / "kk-sample-3col" / "images"]
@@ -108,10 +107,7 @@ def main(argv=None) -> int:
     text = markdown(result)
     result["markdown"] = text
     print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n",
-                             encoding="utf-8")
+    write_figures(args.json, result)
     return 0
 
 

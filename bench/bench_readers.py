@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from importer.readers import detect_format, read_pages  # noqa: E402
+from common import machine, write_figures  # noqa: E402
 
 SHARED = Path(os.environ.get("IMPORTER_SHARED", ROOT.parent / "shared"))
 
@@ -109,7 +109,7 @@ def main() -> None:
         stage_small, rss_small = page_stage(small, Path(tmp) / "b-small")
         stage_large, rss_large = page_stage(large, Path(tmp) / "b-large")
     results = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "pages": args.pages, "megabytes": round(megabytes, 1), "words": words,
         "bare_lxml_s": round(bare, 3), "readers_s": round(ours, 3),
         "readers_over_bare": round(ours / bare, 2),
@@ -125,8 +125,7 @@ def main() -> None:
     print(f"\nreaders / bare lxml parse: {results['readers_over_bare']}x (target <= 3x)")
     print(f"peak memory, {args.pages * 4} pages / {args.pages} pages: "
           f"{results['peak_rss_ratio_4x_pages']}x (target: flat, about 1x)")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_figures(args.json, results)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from wikihelp import (api_login_session, count_requests, log_mark, request_log,  # noqa
                       start_wiki, stop_wiki)  # noqa
+from common import machine, write_figures  # noqa: E402
 
 
 def make_batch(folder: Path, n: int) -> Path:
@@ -87,12 +87,6 @@ def resume_cost(info, folder: Path, finished: int, remaining: int = 10) -> dict:
             "finished_per_other_request": round(finished / other, 1) if other else None}
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
@@ -134,8 +128,7 @@ def main() -> int:
     print(f"resume after {resume['finished']} finished: {resume['other_requests']} requests besides "
           f"the {resume['edits']} edits {resume['other_by_action']} (one per "
           f"{resume['finished_per_other_request']} finished; target >= 50)")
-    if a.json:
-        a.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_figures(a.json, results)
     return 0
 
 

@@ -202,11 +202,8 @@ def _word_parts(word_el, names: _Names) -> tuple[str, float | None, Box | None, 
             points = child.get("points")
             box = box_from_points(points) if points else _coords_box(word_el, names)
         elif tag == names.TextStyle:
-            value = child.get("bold")
-            bold = None if value is None else value.strip().lower() in ("true", "1")
-    if not equivs:
-        return "", None, box, bold
-    text, conf = _text_equiv(word_el, names) if len(equivs) > 1 else _equiv_text(equivs[0], names)
+            bold = _bold(child)
+    text, conf = _main_reading(equivs, names)
     return text.strip(), conf, box, bold
 
 
@@ -220,14 +217,14 @@ def _child(element, tag):
 
 def _text_equiv(element, names: _Names) -> tuple[str, float | None]:
     """The element's own TextEquiv with the lowest index (the main reading)."""
-    equivs = list(element.iterchildren(names.TextEquiv))
+    return _main_reading(list(element.iterchildren(names.TextEquiv)), names)
+
+
+def _main_reading(equivs: list, names: _Names) -> tuple[str, float | None]:
+    """Text and confidence of the TextEquiv with the lowest index."""
     if not equivs:
         return "", None
     best = equivs[0] if len(equivs) == 1 else min(equivs, key=lambda e: _index(e.get("index")))
-    return _equiv_text(best, names)
-
-
-def _equiv_text(best, names: _Names) -> tuple[str, float | None]:
     unicode_el = _child(best, names.Unicode)
     if unicode_el is None:
         text = ""
@@ -241,8 +238,10 @@ def _equiv_text(best, names: _Names) -> tuple[str, float | None]:
 
 def _style_bold(element, names: _Names) -> bool | None:
     style = _child(element, names.TextStyle)
-    if style is None:
-        return None
+    return None if style is None else _bold(style)
+
+
+def _bold(style) -> bool | None:
     bold = style.get("bold")
     return None if bold is None else bold.strip().lower() in ("true", "1")
 
